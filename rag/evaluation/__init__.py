@@ -1,0 +1,1 @@
+"""Scoring the pipeline on a question set: `rag eval`."""

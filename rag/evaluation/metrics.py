@@ -1,0 +1,205 @@
+"""Scoring answers, citations, refusals and retrieval against a question set. Pure functions."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.text import NUMBER_WORDS, fold
+
+_MARKERS = re.compile(r"\[\d+\]")
+_ARTICLES = frozenset({"a", "an", "the"})
+_TENS = {"20", "30", "40", "50", "60", "70", "80", "90"}
+
+
+def answer_tokens(text: str) -> list[str]:
+    """Normalized words: case, accents, punctuation and articles dropped, number words as digits.
+
+    "The seventy-five percent." -> ["75", "percent"]; "U.S." -> ["us"]; "1,200" -> ["1200"].
+    """
+    text = fold(_MARKERS.sub(" ", text))
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,200 -> 1200
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", "", text)  # U.S. -> US, but 3.5 stays
+    text = text.replace("%", " percent ").replace("per cent", "percent")
+    tokens = [t for t in re.split(r"[^\w.]+", text) if t and t not in _ARTICLES]
+    tokens = [NUMBER_WORDS.get(t, t) if NUMBER_WORDS.get(t, "").isdigit() else t for t in tokens]
+    merged: list[str] = []
+    for t in tokens:  # "seventy five" -> 75
+        if merged and merged[-1] in _TENS and t.isdigit() and len(t) == 1 and t != "0":
+            merged[-1] = str(int(merged[-1]) + int(t))
+        else:
+            merged.append(t)
+    return merged
+
+
+def contains_answer(text: str, acceptable: Sequence[str]) -> bool:
+    """Whether any acceptable answer occurs in ``text`` as whole words, after normalization."""
+    got = answer_tokens(text)
+    for answer in acceptable:
+        want = answer_tokens(answer)
+        if want and any(got[i : i + len(want)] == want for i in range(len(got) - len(want) + 1)):
+            return True
+    return False
+
+
+def token_f1(text: str, acceptable: Sequence[str]) -> float:
+    """Best SQuAD-style token F1 of ``text`` against any acceptable answer."""
+    got = Counter(answer_tokens(text))
+    best = 0.0
+    for answer in acceptable:
+        want = Counter(answer_tokens(answer))
+        common = sum((got & want).values())
+        if common:
+            precision, recall = common / sum(got.values()), common / sum(want.values())
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def contains_evidence(chunk_text: str, evidence: Sequence[str]) -> bool:
+    """Whether any evidence span appears in the chunk, whitespace ignored."""
+    squashed = _squash(chunk_text)
+    return any(_squash(span) in squashed for span in evidence if span.strip())
+
+
+def ranked_documents(retrieved: Sequence[tuple[str, float]]) -> list[str]:
+    """Document ids in rank order, each once."""
+    return list(dict.fromkeys(doc_id for doc_id, _ in retrieved))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One question's result, as scored. ``cited`` holds ``(doc_id, quote)`` per citation;
+    ``retrieved`` ``(doc_id, score)`` per retrieved chunk, in rank order."""
+
+    id: str
+    question: str
+    answerable: bool
+    type: str
+    answer: str
+    refused: bool
+    correct: bool
+    f1: float
+    acceptable: tuple[str, ...]
+    gold_sources: tuple[str, ...]
+    cited: tuple[tuple[str, str], ...]
+    retrieved: tuple[tuple[str, float], ...]
+    evidence_retrieved: bool | None
+    latency_s: float
+    ttft_s: float
+    unsupported: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def retrieved_docs(self) -> list[str]:
+        return ranked_documents(self.retrieved)
+
+    @property
+    def points(self) -> int:
+        """+1 right (a correct answer, or a refusal of an unanswerable question), 0 a refusal of an
+        answerable one, -1 wrong (a wrong answer, or any answer to an unanswerable question)."""
+        if not self.answerable:
+            return 1 if self.refused else -1
+        if self.refused:
+            return 0
+        return 1 if self.correct else -1
+
+
+def score_outcome(
+    *,
+    answer: str,
+    refused: bool,
+    acceptable: Sequence[str],
+    answerable: bool,
+) -> tuple[bool, float]:
+    """``(correct, token_f1)`` of one answer. A refusal is never a correct answer."""
+    if refused or not answerable:
+        return False, 0.0
+    return contains_answer(answer, acceptable), token_f1(answer, acceptable)
+
+
+def citation_precise(doc_id: str, quote: str, gold_sources: Sequence[str], acceptable: Sequence[str]) -> bool:
+    """A citation is precise if it points at a gold source or its quote holds an acceptable answer."""
+    return doc_id in gold_sources or (bool(acceptable) and contains_answer(quote, acceptable))
+
+
+def _mean(values: Sequence[float]) -> float:
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return round(values[0], 4)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 4)
+
+
+def summarize(outcomes: Sequence[Outcome], k: int) -> dict:
+    """The summary.json of a run. Rates are in [0, 1]; latencies in seconds."""
+    answerable = [o for o in outcomes if o.answerable]
+    unanswerable = [o for o in outcomes if not o.answerable]
+    citations = [
+        citation_precise(doc, quote, o.gold_sources, o.acceptable) for o in outcomes for doc, quote in o.cited
+    ]
+    correct = [o for o in answerable if o.correct]
+
+    def first_gold_rank(o: Outcome) -> float:
+        for rank, doc in enumerate(o.retrieved_docs, start=1):
+            if doc in o.gold_sources:
+                return 1 / rank
+        return 0.0
+
+    with_evidence = [o for o in answerable if o.evidence_retrieved is not None]
+    latencies = [o.latency_s for o in outcomes]
+    by_type: dict[str, dict] = {}
+    for kind in sorted({o.type for o in outcomes}):
+        group = [o for o in outcomes if o.type == kind]
+        right = [(o.correct if o.answerable else o.refused) for o in group]
+        by_type[kind] = {"n": len(group), "accuracy": _mean([float(r) for r in right])}
+    return {
+        "n": len(outcomes),
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(unanswerable),
+        "k": k,
+        "retrieval": {
+            "hit_at_k": _mean(
+                [float(any(d in o.gold_sources for d in o.retrieved_docs)) for o in answerable]
+            ),
+            "recall_at_k": _mean(
+                [
+                    sum(d in o.retrieved_docs for d in o.gold_sources) / len(o.gold_sources)
+                    for o in answerable
+                    if o.gold_sources
+                ]
+            ),
+            "mrr": _mean([first_gold_rank(o) for o in answerable]),
+            "evidence_hit_at_k": _mean([float(o.evidence_retrieved) for o in with_evidence]),
+        },
+        "answer": {
+            "accuracy": _mean([float(o.correct) for o in answerable]),
+            "token_f1": _mean([o.f1 for o in answerable]),
+            "unsupported": sum(bool(o.unsupported) for o in outcomes),
+        },
+        "citations": {
+            "precision": _mean([float(c) for c in citations]),
+            "recall": _mean([float(any(doc in o.gold_sources for doc, _ in o.cited)) for o in correct]),
+        },
+        "refusal": {
+            "accuracy": _mean([float(o.refused) for o in unanswerable]),
+            "false_refusal_rate": _mean([float(o.refused) for o in answerable]),
+        },
+        "score": _mean([float(o.points) for o in outcomes]),
+        "latency": {
+            "p50_s": _percentile(latencies, 50),
+            "p95_s": _percentile(latencies, 95),
+            "ttft_p50_s": _percentile([o.ttft_s for o in outcomes], 50),
+        },
+        "by_type": by_type,
+    }

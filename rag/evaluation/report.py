@@ -1,0 +1,106 @@
+"""report.md (the summary as tables, and the worst failures) and report.png (metrics by question type)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag.evaluation.metrics import Outcome
+
+_FAILURES_SHOWN = 15
+
+
+def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], settings: dict) -> None:
+    lines = ["# Evaluation report", ""]
+    lines += ["Settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()), ""]
+    lines += [
+        "| metric | value |",
+        "|---|---|",
+        f"| questions | {summary['n']} ({summary['n_answerable']} answerable, "
+        f"{summary['n_unanswerable']} unanswerable) |",
+        f"| answer accuracy | {summary['answer']['accuracy']:.3f} |",
+        f"| answer token F1 | {summary['answer']['token_f1']:.3f} |",
+        f"| unsupported answers | {summary['answer']['unsupported']} |",
+        f"| citation precision | {summary['citations']['precision']:.3f} |",
+        f"| citation recall | {summary['citations']['recall']:.3f} |",
+        f"| refusal accuracy | {summary['refusal']['accuracy']:.3f} |",
+        f"| false refusal rate | {summary['refusal']['false_refusal_rate']:.3f} |",
+        f"| score (+1 right, 0 refused, -1 wrong) | {summary['score']:.3f} |",
+        f"| retrieval hit@{summary['k']} | {summary['retrieval']['hit_at_k']:.3f} |",
+        f"| retrieval recall@{summary['k']} | {summary['retrieval']['recall_at_k']:.3f} |",
+        f"| retrieval MRR | {summary['retrieval']['mrr']:.3f} |",
+        f"| evidence hit@{summary['k']} | {summary['retrieval']['evidence_hit_at_k']:.3f} |",
+        f"| latency p50 / p95 | {summary['latency']['p50_s']:.2f} s / {summary['latency']['p95_s']:.2f} s |",
+        f"| time to first token p50 | {summary['latency']['ttft_p50_s']:.2f} s |",
+        "",
+        "## By question type",
+        "",
+        "| type | n | accuracy |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {t} | {v['n']} | {v['accuracy']:.3f} |" for t, v in summary["by_type"].items()]
+    lines += ["", "Accuracy of `unanswerable` is its refusal accuracy.", "", "## Worst failures", ""]
+    failures = sorted((o for o in outcomes if o.points < 1), key=lambda o: (o.points, o.id))
+    if not failures:
+        lines.append("None.")
+    for o in failures[:_FAILURES_SHOWN]:
+        if not o.answerable:
+            kind = "answered a question the documents don't answer"
+        elif o.refused:
+            kind = "refused an answerable question"
+        else:
+            kind = "wrong answer"
+        expected = " / ".join(o.acceptable) or "(a refusal)"
+        lines += [
+            f"### {o.id} ({o.type}): {kind}",
+            "",
+            f"- question: {o.question}",
+            f"- expected: {expected} (from {', '.join(o.gold_sources) or 'no document'})",
+            f"- got: {o.answer}",
+        ]
+        if o.reason:
+            lines.append(f"- why: {o.reason}")
+        lines += [f"- source shown: {doc}: “{quote}”" for doc, quote in o.cited]
+        lines.append(f"- retrieved: {', '.join(f'{d} ({s:.2f})' for d, s in o.retrieved)}")
+        lines.append("")
+    if len(failures) > _FAILURES_SHOWN:
+        lines.append(f"...and {len(failures) - _FAILURES_SHOWN} more in results.jsonl.")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_chart(path: Path, summary: dict, outcomes: Sequence[Outcome]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    types = list(summary["by_type"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    accuracy = [summary["by_type"][t]["accuracy"] for t in types]
+    refused = [
+        sum(o.refused for o in outcomes if o.type == t) / max(1, sum(1 for o in outcomes if o.type == t))
+        for t in types
+    ]
+    x = range(len(types))
+    left.bar([i - 0.2 for i in x], accuracy, width=0.4, label="right (answered correctly / refused)")
+    left.bar([i + 0.2 for i in x], refused, width=0.4, label="refused", color="#bbbbbb")
+    left.set_xticks(list(x), [f"{t}\n(n={summary['by_type'][t]['n']})" for t in types], fontsize=8)
+    left.set_ylim(0, 1.05)
+    left.set_title("By question type")
+    left.legend(fontsize=8, loc="lower right")
+    main = {
+        "accuracy": summary["answer"]["accuracy"],
+        "citation\nprecision": summary["citations"]["precision"],
+        "refusal\naccuracy": summary["refusal"]["accuracy"],
+        "false\nrefusals": summary["refusal"]["false_refusal_rate"],
+        f"hit@{summary['k']}": summary["retrieval"]["hit_at_k"],
+    }
+    right.bar(list(main), list(main.values()), color=["#2b7", "#27b", "#b72", "#999", "#72b"])
+    for i, v in enumerate(main.values()):
+        right.text(i, v + 0.02, f"{v:.2f}", ha="center", fontsize=8)
+    right.set_ylim(0, 1.1)
+    right.set_title(f"Overall (n={summary['n']}, p50 {summary['latency']['p50_s']:.2f} s)")
+    right.tick_params(axis="x", labelsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

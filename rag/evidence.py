@@ -1,0 +1,114 @@
+"""Evidence selection: from retrieved chunks, the few sentences that bear on the question.
+
+Tiny models answer well from three short numbered sentences and badly from whole articles, so what
+they are shown is chosen here: every sentence of the retrieved chunks is scored against the question
+by embedding similarity and by weighted overlap with the question's key terms, duplicates are
+dropped, and a sentence that leans on the one before ("He said ...") is taken together with it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.embeddings import Embedder
+from rag.text import content_terms, fold, split_sentences, words
+from rag.types import Evidence, Hit
+
+# Weights of the three signals in a sentence's score. Dense similarity finds paraphrases, term
+# overlap finds names and numbers the small embedding model blurs, and the chunk's own retrieval
+# score keeps sentences from well-matched passages ahead of lone lucky ones.
+DENSE_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.4
+CHUNK_WEIGHT = 0.1
+_MIN_WORDS = 4  # shorter lines are headings or bylines, not evidence
+_LEANING_STARTS = frozenset(
+    ["he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its", "their", "such"]
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    text: str
+    start: int
+    end: int
+
+
+def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
+    """Every sentence of the retrieved chunks once, in retrieval order; repeats across documents dropped."""
+    seen_spans: set[tuple[str, int]] = set()
+    seen_texts: set[str] = set()
+    out: list[Candidate] = []
+    for hit in hits:
+        chunk = hit.chunk
+        previous: tuple[int, int] | None = None
+        for start, end in split_sentences(chunk.text, offset=chunk.start):
+            sentence = chunk.text[start - chunk.start : end - chunk.start]
+            key = " ".join(fold(w) for w in words(sentence))
+            if (chunk.doc_id, start) not in seen_spans and key not in seen_texts:
+                seen_spans.add((chunk.doc_id, start))
+                seen_texts.add(key)
+                if len(words(sentence)) >= _MIN_WORDS:
+                    if previous and _leans_on_previous(sentence):
+                        start = previous[0]
+                    out.append(
+                        Candidate(hit, chunk.text[start - chunk.start : end - chunk.start], start, end)
+                    )
+            previous = (start, end)
+    return out
+
+
+def term_weights(question_terms: list[str], sentences: list[list[str]]) -> dict[str, float]:
+    """IDF of each question term over the candidate sentences: a term in every sentence says little."""
+    df = Counter(t for terms in sentences for t in set(terms))
+    n = max(1, len(sentences))
+    return {t: math.log(1 + (n + 1) / (df[t] + 0.5)) for t in question_terms}
+
+
+def lexical_overlap(question_terms: list[str], weights: dict[str, float], terms: set[str]) -> float:
+    """Weighted share of the question's key terms found in a sentence, in [0, 1]."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    return sum(weights[t] for t in question_terms if t in terms) / total
+
+
+def select_evidence(
+    question: str, hits: list[Hit], *, embedder: Embedder, max_sentences: int = 4
+) -> list[Evidence]:
+    """The ``max_sentences`` best sentences for ``question``, best first, labelled 1..n."""
+    candidates = candidate_sentences(hits)
+    if not candidates:
+        return []
+    q_terms = content_terms(question)
+    cand_terms = [content_terms(c.text) for c in candidates]
+    weights = term_weights(q_terms, cand_terms)
+    q_vec = embedder.embed_query(question)
+    s_vecs = embedder.embed_documents([c.text for c in candidates])
+    dense = np.asarray(s_vecs @ q_vec, dtype=float)
+    scored = []
+    for cand, terms, sim in zip(candidates, cand_terms, dense, strict=True):
+        lexical = lexical_overlap(q_terms, weights, set(terms))
+        score = DENSE_WEIGHT * sim + LEXICAL_WEIGHT * lexical + CHUNK_WEIGHT * cand.hit.score
+        scored.append((score, cand))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [
+        Evidence(
+            label=n,
+            chunk=cand.hit.chunk,
+            text=cand.text,
+            start=cand.start,
+            end=cand.end,
+            score=round(float(score), 4),
+        )
+        for n, (score, cand) in enumerate(scored[:max_sentences], start=1)
+    ]
+
+
+def _leans_on_previous(sentence: str) -> bool:
+    first = words(sentence)[:1]
+    return bool(first) and fold(first[0]) in _LEANING_STARTS

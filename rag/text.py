@@ -1,0 +1,387 @@
+"""Small, dependency-free text helpers shared by chunking, evidence selection, verification and scoring."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Abbreviations whose period does not end a sentence ("Gen. Francis Donovan", "U.S. forces").
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "gen",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "adm",
+        "maj",
+        "cmdr",
+        "rep",
+        "sen",
+        "gov",
+        "sec",
+        "pres",
+        "amb",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "est",
+        "fig",
+        "approx",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+_SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_WORD = re.compile(r"\d+(?:[,.]\d+)*%?|\w+(?:[’'.\-]\w+)*%?")
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "around",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "according",
+        "did",
+        "does",
+        "said",
+        "says",
+        "say",
+        "tell",
+        "told",
+        "give",
+        "given",
+        "many",
+        "much",
+        "name",
+        "named",
+        "kind",
+        "sort",
+        "whether",
+        "either",
+        "neither",
+        "per",
+        "via",
+        "among",
+        "amid",
+        "upon",
+        "yet",
+        "still",
+        "ever",
+    ]
+)
+
+NUMBER_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "seventy": "70",
+    "eighty": "80",
+    "ninety": "90",
+    "hundred": "100",
+    "thousand": "1000",
+    "million": "1000000",
+    "billion": "1000000000",
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
+    "fourth": "4th",
+    "fifth": "5th",
+    "dozen": "12",
+    "dozens": "12s",
+    "percent": "%",
+}
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text`` (shifted by ``offset``), whitespace trimmed.
+
+    Line breaks always end a sentence (headlines and list items stand alone); within a line a
+    sentence ends at ``.!?`` followed by a capital or digit, unless the period closes an abbreviation
+    or an initial ("U.S.", "Gen.", "Francis L. Donovan").
+    """
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for end_match in _SENTENCE_END.finditer(line.group()):
+            end = line.start() + end_match.end()
+            if _ends_in_abbreviation(text[start:end]):
+                continue
+            spans.append((start, end))
+            start = end
+        spans.append((start, line.end()))
+    trimmed = []
+    for start, end in spans:
+        piece = text[start:end]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            trimmed.append((offset + start + left, offset + start + right))
+    return trimmed
+
+
+def _ends_in_abbreviation(sentence: str) -> bool:
+    last = sentence.rstrip("\"'”’)]").rstrip(".!?…").split()
+    if not last:
+        return False
+    word = last[-1].strip("(\"'“‘")
+    if len(word) == 1 and word.isupper():  # an initial
+        return True
+    if "." in word and all(len(part) <= 2 for part in word.split(".")):  # U.S, e.g, a.m
+        return True
+    return word.lower() in _ABBREVIATIONS
+
+
+def fold(text: str) -> str:
+    """Lower case without accents and with straight apostrophes: "Sucumbíos" -> "sucumbios"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    """Word tokens as written (case kept): "U.S.", "70%", "second-largest" stay whole."""
+    return _WORD.findall(text)
+
+
+def normalize_word(word: str) -> str:
+    """Folded, possessive dropped, number words as digits: "Six" -> "6", "Noboa's" -> "noboa"."""
+    w = fold(word).rstrip(".")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w[:1].isdigit():
+        return w.replace(",", "")
+    w = w.replace(".", "")
+    return NUMBER_WORDS.get(w, w)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A crude stem for overlap: "provinces" ~ "province", "Ecuadorian" ~ "Ecuador", "killed" ~ "kills"."""
+    w = normalize_word(word)
+    if w.isdigit() or len(w) <= 3:
+        return w
+    for suffix in ("ations", "ation", "ings", "ing", "ians", "ian", "ans", "ies", "es", "ed", "s", "an"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            w = w[: -len(suffix)]
+            break
+    return w[:6]
+
+
+# Phrasings of a question that name no content: "where did the strikes take place?"
+_FRAME_PHRASES = re.compile(r"\b(take|took|taken|taking|takes) place\b", re.I)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stems of the words that carry meaning (no stopwords), in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in words(_FRAME_PHRASES.sub(" ", text)):
+        if normalize_word(word) in STOPWORDS:
+            continue
+        seen.setdefault(stem(word), None)
+    return list(seen)
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers in ``text``, digits and number words alike, normalized ("six" -> "6", "1,200" -> "1200").
+
+    "one" is left out: it is a pronoun ("one of the biggest") far more often than a count.
+    """
+    found = set()
+    for word in words(text):
+        if word.lower() == "one":
+            continue
+        w = normalize_word(word).rstrip("%")
+        if w in NUMBER_WORDS.values() and not w.isdigit():
+            continue
+        if any(c.isdigit() for c in w):
+            found.add(w)
+    return found
+
+
+def names(text: str, *, sentence_starts: bool = True) -> set[str]:
+    """Folded capitalized words that are not stopwords or number words: names, places, months.
+
+    With ``sentence_starts=False``, a capital that may only mark the start of a sentence is not
+    taken as a sign of a name.
+    """
+    found = set()
+    for sentence_start, sentence_end in split_sentences(text) if not sentence_starts else [(0, len(text))]:
+        tokens = words(text[sentence_start:sentence_end])
+        found |= {
+            normalize_word(w)
+            for w in (tokens[1:] if not sentence_starts else tokens)
+            if w[0].isupper()
+            and normalize_word(w) not in STOPWORDS
+            and normalize_word(w) not in NUMBER_WORDS.values()
+        }
+    return found

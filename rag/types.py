@@ -1,0 +1,104 @@
+"""The values that flow from a document to an answer. All frozen: stages pass them on, never edit them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as read. ``text`` is what offsets in chunks and citations point into."""
+
+    id: str
+    title: str
+    date: str | None
+    text: str
+    path: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Whole sentences of one document, sized in tokens. ``start``/``end`` index ``Document.text``."""
+
+    id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    title: str
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk found by retrieval, with its cosine similarity to the question (higher is closer)."""
+
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence chosen to show the model, numbered ``label`` in the prompt.
+
+    A sentence that leans on the one before it ("He said ...") is taken together with it, so ``text``
+    may hold two sentences. ``start``/``end`` index the document's text.
+    """
+
+    label: int
+    chunk: Chunk
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation under an answer: where it came from and the exact sentence it rests on."""
+
+    label: str
+    doc_id: str
+    title: str
+    date: str | None
+    chunk_id: str
+    quote: str
+    start: int
+    end: int
+    score: float
+    passage: str
+
+
+@dataclass(frozen=True)
+class Timings:
+    retrieve_s: float = 0.0
+    generate_s: float = 0.0
+    first_token_s: float = 0.0
+    total_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``rag.answer`` returns. ``retrieved`` are the passages considered, best first."""
+
+    question: str
+    text: str
+    sources: tuple[Source, ...]
+    refused: bool
+    mode: str
+    model: str
+    timings: Timings = field(default_factory=Timings)
+    standalone_question: str = ""
+    retrieved: tuple[Hit, ...] = ()
+    reason: str = ""
+    """Why the answer took the shape it has: a refusal's cause, or why generation fell back."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation, passed as ``history`` for follow-up questions."""
+
+    question: str
+    answer: str = ""

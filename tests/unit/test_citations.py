@@ -1,0 +1,73 @@
+from dataclasses import replace
+
+from rag.citations import check_sentence, cite, unsupported_terms, verify
+from rag.types import Chunk, Evidence
+
+CHUNK = Chunk(id="d.txt#0", doc_id="d.txt", index=0, text="", start=0, end=0, title="D", date="2026-03-09")
+
+
+def evidence(*texts: str) -> list[Evidence]:
+    return [
+        Evidence(label=n, chunk=CHUNK, text=t, start=0, end=len(t), score=0.5) for n, t in enumerate(texts, 1)
+    ]
+
+
+FACTS = evidence(
+    "The operation was carried out in the northeastern province of Sucumbios near the border with Colombia.",
+    "Around 70% of the drugs produced by Colombia and Peru are shipped through Ecuador.",
+    "The meeting was in Quito.",
+)
+Q = "Where did the strikes take place?"
+
+
+def test_numbers_and_names_must_occur_in_the_support():
+    assert unsupported_terms("About 70% went through Ecuador.", FACTS[1].text) == set()
+    assert unsupported_terms("About 20% went through Ecuador.", FACTS[1].text) == {"20"}
+    assert unsupported_terms("It went through Brazil.", FACTS[1].text) == {"brazil"}
+    assert unsupported_terms("It went through Ecuadorian ports.", FACTS[1].text) == set()
+
+
+def test_a_marked_sentence_is_checked_against_what_it_cites():
+    claim, problem = check_sentence("In Sucumbios [1].", FACTS, Q)
+    assert claim and claim.labels == (1,) and not problem
+    claim, problem = check_sentence("In Sucumbios [2].", FACTS, Q)
+    assert claim is None and "sucumbios not in the cited evidence" in problem
+
+
+def test_a_citation_must_point_at_shown_evidence():
+    claim, problem = check_sentence("In Sucumbios [7].", FACTS, Q)
+    assert claim is None and "not shown" in problem
+
+
+def test_an_unmarked_sentence_is_attributed_to_the_evidence_holding_it():
+    claim, _ = check_sentence("The province of Sucumbios.", FACTS, Q)
+    assert claim.labels == (1,)
+    claim, _ = check_sentence("Sucumbios, and the meeting in Quito.", FACTS, Q)
+    assert claim.labels == (1, 3)
+
+
+def test_invented_figures_and_echoes_and_hedges_fail():
+    assert check_sentence("In 2019 in Sucumbios.", FACTS, Q)[0] is None
+    assert "repeats the question" in check_sentence("The strikes take place.", FACTS, Q)[1]
+    assert "declined" in check_sentence("The facts do not say; it is unknown.", FACTS, Q)[1]
+
+
+def test_verify_stops_at_the_first_bad_sentence():
+    claims, problem = verify("Sucumbios [1]. It was 99% of it [2].", FACTS, Q)
+    assert claims == () and "99" in problem
+    claims, problem = verify("Sucumbios [1]. About 70% [2].", FACTS, Q)
+    assert [c.labels for c in claims] == [(1,), (2,)] and problem == ""
+
+
+def test_cite_renumbers_in_order_of_first_use():
+    claims, _ = verify("About 70% [2]. In Sucumbios [1].", FACTS, Q)
+    text, sources = cite(claims, FACTS)
+    assert text == "About 70% [1]. In Sucumbios [2]."
+    assert [s.label for s in sources] == ["[1]", "[2]"]
+    assert sources[0].quote == FACTS[1].text and sources[0].date == "2026-03-09"
+
+
+def test_sources_carry_offsets_of_the_quote():
+    e = replace(FACTS[0], start=10, end=20)
+    _, sources = cite(verify("Sucumbios [1].", [e], Q)[0], [e])
+    assert (sources[0].start, sources[0].end) == (10, 20)

@@ -1,0 +1,98 @@
+"""The whole answer path with a real Chroma store in tmp_path, a hashing embedder and a scripted model."""
+
+import pytest
+
+from rag.errors import InputError
+from rag.ingestion import ingest_documents
+from rag.pipeline import REFUSAL, Pipeline
+from rag.types import Answer, Turn
+from tests.fakes import ScriptedGenerator
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+@pytest.fixture
+def make_pipeline(store, embedder, news_doc):
+    ingest_documents([news_doc], store=store, embedder=embedder, max_tokens=40, overlap_tokens=8, count=words)
+
+    def make(*replies: str, mode: str = "auto") -> tuple[Pipeline, ScriptedGenerator]:
+        generator = ScriptedGenerator(*replies)
+        return Pipeline(
+            store=store, embedder=embedder, generator=lambda: generator, k=4, mode=mode, min_score=0.2
+        ), generator
+
+    return make
+
+
+QUESTION = "In which province near the border was the operation carried out?"
+
+
+def test_a_verified_answer_is_streamed_and_cited(make_pipeline):
+    pipeline, generator = make_pipeline("Sucumbios province [1].")
+    pieces = list(pipeline.stream(QUESTION))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and not answer.refused
+    assert "".join(pieces[:-1]) == answer.text == "Sucumbios province [1]."
+    assert answer.sources[0].doc_id == "news/strikes.txt" and "Sucumbios" in answer.sources[0].quote
+    assert answer.sources[0].date == "2026-03-09"
+    assert "[1] " in generator.prompts[0] and generator.prompts[0].endswith("Answer:")
+    assert answer.retrieved and answer.timings.total_s >= answer.timings.retrieve_s > 0
+
+
+def test_an_invented_figure_falls_back_to_quoting_the_evidence(make_pipeline):
+    pipeline, _ = make_pipeline("In Sucumbios, where 400 died [1].")
+    answer = pipeline.answer(QUESTION)
+    assert not answer.refused and "400" not in answer.text
+    assert answer.text.startswith("The operation was carried out in the northeastern province of Sucumbios")
+    assert "400" in answer.reason
+
+
+def test_generative_mode_refuses_rather_than_show_an_unsupported_answer(make_pipeline):
+    pipeline, _ = make_pipeline("In Brazil [1].", mode="generative")
+    answer = pipeline.answer(QUESTION)
+    assert answer.refused and answer.text == REFUSAL and not answer.sources
+
+
+def test_extractive_mode_never_loads_the_model(store, embedder, news_doc):
+    ingest_documents([news_doc], store=store, embedder=embedder, max_tokens=40, overlap_tokens=8, count=words)
+
+    def no_model():
+        raise AssertionError("the model must not load")
+
+    answer = Pipeline(
+        store=store, embedder=embedder, generator=no_model, mode="extractive", min_score=0.2
+    ).answer(QUESTION)
+    assert (
+        answer.text == "The operation was carried out in the northeastern province of Sucumbios "
+        "near the border with Colombia [1]."
+    )
+    assert answer.sources[0].quote == answer.text.replace(" [1]", "")
+
+
+def test_undisclosed_details_are_refused_without_calling_the_model(make_pipeline):
+    pipeline, generator = make_pipeline("Five casualties [1].")
+    answer = pipeline.answer("How many casualties did the joint strikes cause?")
+    assert answer.refused and answer.sources == () and "not disclosed" in answer.reason
+    assert generator.prompts == []
+
+
+def test_questions_far_from_the_documents_are_refused(make_pipeline):
+    pipeline, generator = make_pipeline("Paris [1].")
+    answer = pipeline.answer("What is the capital of France?")
+    assert answer.refused and generator.prompts == []
+
+
+def test_follow_up_questions_use_the_conversation(make_pipeline):
+    pipeline, _ = make_pipeline("Sucumbios [1].")
+    answer = pipeline.answer(
+        "And where was it?", history=[Turn("Tell me about the joint strikes in Ecuador", "")]
+    )
+    assert "joint strikes" in answer.standalone_question
+
+
+def test_an_empty_question_is_an_input_error(make_pipeline):
+    pipeline, _ = make_pipeline("x")
+    with pytest.raises(InputError, match="empty"):
+        pipeline.answer("   ")
