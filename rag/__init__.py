@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rag.api import answer, ingest, stream_answer
+    from rag.api import answer, documents, ingest, remove, stream_answer
     from rag.types import Answer, Source, Timings, Turn
 
-__all__ = ["answer", "stream_answer", "ingest", "Answer", "Source", "Timings", "Turn"]
+__all__ = ["answer", "stream_answer", "ingest", "documents", "remove", "Answer", "Source", "Timings", "Turn"]
 
 
 def __getattr__(name: str):
     # Importing rag stays instant; torch, chromadb and llama.cpp load on first use.
-    if name in ("answer", "stream_answer", "ingest"):
+    if name in ("answer", "stream_answer", "ingest", "documents", "remove"):
         from rag import api
 
         return getattr(api, name)

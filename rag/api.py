@@ -14,7 +14,7 @@ from rag.ingestion import IngestReport, ingest_documents
 from rag.models import resolve_model
 from rag.pipeline import Pipeline
 from rag.reading import find_documents, read_document
-from rag.store import ChromaStore
+from rag.store import ChromaStore, StoredDocument
 from rag.types import Answer, Turn
 
 _lock = threading.Lock()
@@ -142,3 +142,15 @@ def ingest(
         progress=progress,
         total=len(files),
     )
+
+
+def documents(*, collection: str | None = None, store: str | Path | None = None) -> list[StoredDocument]:
+    """The documents in the store, with their titles, dates and chunk counts."""
+    settings = Settings.from_env(collection=collection, store=Path(store) if store else None)
+    return open_store(settings).documents()
+
+
+def remove(doc_id: str, *, collection: str | None = None, store: str | Path | None = None) -> int:
+    """Remove a document from the store; returns how many chunks went with it (0: it was not there)."""
+    settings = Settings.from_env(collection=collection, store=Path(store) if store else None)
+    return open_store(settings).remove(doc_id)

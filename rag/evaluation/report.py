@@ -85,9 +85,9 @@ def write_chart(path: Path, summary: dict, outcomes: Sequence[Outcome]) -> None:
     left.bar([i - 0.2 for i in x], accuracy, width=0.4, label="right (answered correctly / refused)")
     left.bar([i + 0.2 for i in x], refused, width=0.4, label="refused", color="#bbbbbb")
     left.set_xticks(list(x), [f"{t}\n(n={summary['by_type'][t]['n']})" for t in types], fontsize=8)
-    left.set_ylim(0, 1.05)
+    left.set_ylim(0, 1.25)
     left.set_title("By question type")
-    left.legend(fontsize=8, loc="lower right")
+    left.legend(fontsize=8, loc="upper center", ncol=2)
     main = {
         "accuracy": summary["answer"]["accuracy"],
         "citation\nprecision": summary["citations"]["precision"],

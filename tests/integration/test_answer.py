@@ -54,3 +54,13 @@ def test_reingesting_the_corpus_changes_nothing(corpus_store):
 def test_a_store_that_was_never_filled_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="rag ingest"):
         answer(STRIKES, store=tmp_path / "empty")
+
+
+def test_documents_are_listed_and_removed(tmp_path):
+    from rag import documents, remove
+
+    ingest([CORPUS / "003_81499039b1a2f7a8.txt"], store=tmp_path)
+    listed = documents(store=tmp_path)
+    assert [d.doc_id for d in listed] == ["003_81499039b1a2f7a8.txt"] and listed[0].date is None
+    assert remove("003_81499039b1a2f7a8.txt", store=tmp_path) == listed[0].chunks > 0
+    assert documents(store=tmp_path) == [] and remove("003_81499039b1a2f7a8.txt", store=tmp_path) == 0
