@@ -51,19 +51,19 @@ def ingest_documents(
         chunks = chunk_document(doc, max_tokens=max_tokens, overlap_tokens=overlap_tokens, count=count)
         pending.append((doc, chunks))
         if sum(len(c) for _, c in pending) >= _EMBED_GROUP:
-            report.chunks += _embed_and_store(pending, store, embedder)
+            report.chunks += _embed_and_store(pending, store, embedder, progress)
             pending = []
-    report.chunks += _embed_and_store(pending, store, embedder)
+    report.chunks += _embed_and_store(pending, store, embedder, progress)
     return report
 
 
 def _embed_and_store(
-    pending: list[tuple[Document, list[Chunk]]], store: ChromaStore, embedder: Embedder
+    pending: list[tuple[Document, list[Chunk]]], store: ChromaStore, embedder: Embedder, progress: bool
 ) -> int:
     texts = [chunk.text for _, chunks in pending for chunk in chunks]
     if not pending:
         return 0
-    vectors = embedder.embed_documents(texts)
+    vectors = embedder.embed_documents(texts, progress=progress)
     at = 0
     for doc, chunks in pending:
         store.replace(doc, chunks, vectors[at : at + len(chunks)])

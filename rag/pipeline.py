@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from rag.citations import Claim, check_sentence, cite
 from rag.conversation import standalone_query
@@ -21,7 +21,6 @@ from rag.text import split_sentences
 from rag.types import Answer, Evidence, Hit, Timings, Turn
 
 REFUSAL = "The documents don't say. Nothing in them answers this question."
-EVIDENCE_SHOWN = 3
 
 
 class Pipeline:
@@ -93,84 +92,65 @@ class Pipeline:
         evidence = select_evidence(query.search_text, hits, embedder=self.embedder)
         support = assess_support(query.question, evidence, min_score=self.min_score)
         retrieved = time.perf_counter()
-        base = Answer(
+        text, sources, refused, reason = REFUSAL, (), True, support.reason
+        streamed, first_piece_at = "", None
+        if support.supported and mode == "extractive":
+            (text, sources), refused = _extractive(support.evidence), False
+        elif support.supported:
+            shown = _numbered(support.eligible[: self.evidence_shown])
+            draft = _Draft()
+            for piece in self._verified_pieces(query.question, shown, draft):
+                first_piece_at = first_piece_at or time.perf_counter()
+                streamed += piece
+                yield piece
+            problem = draft.problem
+            if draft.claims:
+                (text, sources), refused, reason = cite(tuple(draft.claims), shown), False, problem
+            elif mode == "auto":
+                (text, sources), refused = _extractive(support.evidence), False
+                reason = f"generated answer not shown ({problem}); quoting the evidence"
+            else:
+                reason = f"generated answer not shown: {problem}"
+        finished = time.perf_counter()
+        if not streamed:
+            yield text
+        yield Answer(
             question=question,
-            text=REFUSAL,
-            sources=(),
-            refused=True,
+            text=text,
+            sources=sources,
+            refused=refused,
             mode=mode,
             model="" if mode == "extractive" else self.generator.name,
+            timings=_timings(started, retrieved, first_piece_at or finished, finished),
             standalone_question=query.search_text,
             retrieved=tuple(hits),
-            reason=support.reason,
+            reason=reason,
         )
-        if not support.supported:
-            yield REFUSAL
-            yield replace(base, timings=_timings(started, retrieved, retrieved, retrieved))
-            return
-        if mode == "extractive":
-            text, sources = _extractive(support.evidence)
-            yield text
-            yield replace(
-                base,
-                text=text,
-                sources=sources,
-                refused=False,
-                reason="",
-                timings=_timings(started, retrieved, retrieved, time.perf_counter()),
-            )
-            return
-        shown = _numbered(support.eligible[: self.evidence_shown])
-        kind = expected_kind(query.question)
-        claims: list[Claim] = []
-        text, first_piece_at, problem = "", None, ""
-        for sentence in self._generate_sentences(query.question, shown):
-            claim, problem = check_sentence(sentence, shown, query.question, said=claims)
-            if claim and not claims and not holds_kind(kind, claim.text, query.question, short_answer=True):
-                claim, problem = None, f"the answer does not give the {kind} the question asks for"
-            if claim is None:
-                break  # what fails is not shown, and nothing after it either
-            claims.append(claim)
-            # Markers are renumbered in order of first citation, so earlier text never changes.
-            longer, _ = cite(tuple(claims), shown)
-            first_piece_at = first_piece_at or time.perf_counter()
-            yield longer[len(text) :]
-            text = longer
-        if not claims and not problem:
-            problem = "the model gave no answer"
-        finished = time.perf_counter()
-        if claims:
-            text, sources = cite(tuple(claims), shown)
-            yield replace(
-                base,
-                text=text,
-                sources=sources,
-                refused=False,
-                reason=problem,
-                timings=_timings(started, retrieved, first_piece_at, finished),
-            )
-        elif mode == "auto":
-            text, sources = _extractive(support.evidence)
-            yield text
-            yield replace(
-                base,
-                text=text,
-                sources=sources,
-                refused=False,
-                reason=f"generated answer not shown ({problem}); quoting the evidence",
-                timings=_timings(started, retrieved, finished, finished),
-            )
-        else:
-            yield REFUSAL
-            yield replace(
-                base,
-                reason=f"generated answer not shown: {problem}",
-                timings=_timings(started, retrieved, finished, finished),
-            )
 
     def answer(self, question: str, **options) -> Answer:
         *_, final = self.stream(question, **options)
         return final
+
+    def _verified_pieces(self, question: str, shown: list[Evidence], draft: _Draft) -> Iterator[str]:
+        """Generate, and yield each answer sentence, cited, once it is verified. Stop at the first
+        that fails: what fails is not shown, nor anything after it. ``draft`` collects the claims
+        and why generation stopped short."""
+        kind = expected_kind(question)
+        draft.problem = "the model gave no answer"
+        text = ""
+        for sentence in self._generate_sentences(question, shown):
+            claim, problem = check_sentence(sentence, shown, question, said=draft.claims)
+            if claim and not draft.claims and not holds_kind(kind, claim.text, question, short_answer=True):
+                claim, problem = None, f"the answer does not give the {kind} the question asks for"
+            if claim is None:
+                draft.problem = problem
+                return
+            draft.claims.append(claim)
+            draft.problem = ""
+            # Markers are renumbered in order of first citation, so earlier text never changes.
+            longer, _ = cite(tuple(draft.claims), shown)
+            yield longer[len(text) :]
+            text = longer
 
     def _generate_sentences(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
         """The model's answer, one complete sentence at a time (so each can be checked before it is shown)."""
@@ -200,6 +180,14 @@ class Pipeline:
             yield buffer.strip()
 
 
+@dataclass
+class _Draft:
+    """The verified part of a generated answer, and why the rest was not shown."""
+
+    claims: list[Claim] = field(default_factory=list)
+    problem: str = ""
+
+
 def _numbered(evidence: Sequence[Evidence]) -> list[Evidence]:
     return [replace(e, label=n) for n, e in enumerate(evidence, start=1)]
 
@@ -209,10 +197,10 @@ def _extractive(e: Evidence) -> tuple[str, tuple]:
     return cite((Claim(e.text, (e.label,)),), [e])
 
 
-def _timings(started: float, retrieved: float, first: float | None, finished: float) -> Timings:
+def _timings(started: float, retrieved: float, first: float, finished: float) -> Timings:
     return Timings(
         retrieve_s=round(retrieved - started, 4),
         generate_s=round(finished - retrieved, 4),
-        first_token_s=round((first or finished) - started, 4),
+        first_token_s=round(first - started, 4),
         total_s=round(finished - started, 4),
     )
