@@ -10,15 +10,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rag.api import answer, documents, ingest, remove, stream_answer
+    from rag.api import answer, documents, ingest, remove, stream_answer, warm_up
     from rag.types import Answer, Source, Timings, Turn
 
-__all__ = ["answer", "stream_answer", "ingest", "documents", "remove", "Answer", "Source", "Timings", "Turn"]
+__all__ = [
+    "answer",
+    "stream_answer",
+    "ingest",
+    "documents",
+    "remove",
+    "warm_up",
+    "Answer",
+    "Source",
+    "Timings",
+    "Turn",
+]
 
 
 def __getattr__(name: str):
     # Importing rag stays instant; torch, chromadb and llama.cpp load on first use.
-    if name in ("answer", "stream_answer", "ingest", "documents", "remove"):
+    if name in ("answer", "stream_answer", "ingest", "documents", "remove", "warm_up"):
         from rag import api
 
         return getattr(api, name)

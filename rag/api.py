@@ -34,6 +34,18 @@ def shared_generator(
     return LlamaGenerator(path, name=name, style=style, context_tokens=context_tokens, threads=threads)
 
 
+def warm_up(*, mode: str | None = None, model: str | None = None) -> None:
+    """Load the embedding model and, unless ``mode`` is extractive, the generator, so that the first
+    answer is as fast as the rest. A missing model is an error now rather than at the first question."""
+    settings = Settings.from_env(mode=mode, model=model)
+    shared_embedder()
+    if settings.mode != "extractive":
+        resolved = resolve_model(settings.model, settings.models_dir)
+        shared_generator(
+            resolved.path, resolved.name, resolved.prompt, settings.context_tokens, settings.threads
+        )
+
+
 def open_store(settings: Settings, *, create: bool = False) -> ChromaStore:
     return ChromaStore.open(
         settings.store, settings.collection, embedding_model=DEFAULT_EMBEDDING_MODEL, create=create
