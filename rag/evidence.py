@@ -25,6 +25,7 @@ DENSE_WEIGHT = 0.5
 LEXICAL_WEIGHT = 0.4
 CHUNK_WEIGHT = 0.1
 _MIN_WORDS = 4  # shorter lines are headings or bylines, not evidence
+_HEADING_WORDS = 12  # a whole line this short without closing punctuation is a heading, not a statement
 _LEANING_STARTS = frozenset(
     ["he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its", "their", "such"]
 )
@@ -52,7 +53,9 @@ def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
             if (chunk.doc_id, start) not in seen_spans and key not in seen_texts:
                 seen_spans.add((chunk.doc_id, start))
                 seen_texts.add(key)
-                if len(words(sentence)) >= _MIN_WORDS:
+                if len(words(sentence)) >= _MIN_WORDS and not _is_heading(
+                    chunk.text, start - chunk.start, sentence
+                ):
                     if previous and _leans_on_previous(sentence):
                         start = previous[0]
                     out.append(
@@ -107,6 +110,14 @@ def select_evidence(
         )
         for n, (score, cand) in enumerate(scored[:max_sentences], start=1)
     ]
+
+
+def _is_heading(text: str, at: int, sentence: str) -> bool:
+    """A short line of its own that does not end like a sentence ("Rising Violence in Ecuador")."""
+    line_start = at == 0 or text[at - 1] == "\n"
+    line_end = at + len(sentence) >= len(text) or text[at + len(sentence)] == "\n"
+    closed = sentence.rstrip().endswith((".", "!", "?", '"', "”", "'", "’", ")"))
+    return line_start and line_end and not closed and len(words(sentence)) < _HEADING_WORDS
 
 
 def _leans_on_previous(sentence: str) -> bool:

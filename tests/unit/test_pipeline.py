@@ -96,3 +96,18 @@ def test_an_empty_question_is_an_input_error(make_pipeline):
     pipeline, _ = make_pipeline("x")
     with pytest.raises(InputError, match="empty"):
         pipeline.answer("   ")
+
+
+def test_headings_are_never_quoted_as_evidence(store, embedder):
+    from rag.evidence import candidate_sentences
+    from rag.reading import parse_document
+
+    doc = parse_document(
+        "Rising violence in the port city\nViolence in the port city rose by a third last year.\n",
+        doc_id="h.txt",
+    )
+    ingest_documents([doc], store=store, embedder=embedder, max_tokens=40, overlap_tokens=8, count=words)
+    hits = store.query(embedder.embed_query("violence in the port city"), 2)
+    assert [c.text for c in candidate_sentences(hits)] == [
+        "Violence in the port city rose by a third last year."
+    ]
