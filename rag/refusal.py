@@ -62,6 +62,10 @@ _DATE_WORDS = frozenset(
         "until",
     ]
 )
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATES = re.compile(
+    rf"\b({_MONTHS})\.? \d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b", re.I
+)
 _NOT_DISCLOSED = re.compile(
     r"\b(did not|didn't|does not|do not|would not|declined to|refused to) (disclose|say|reveal|specify|"
     r"provide|comment|confirm)|\bnot (been )?(disclosed|revealed|specified|made public|provided)|"
@@ -103,8 +107,8 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
     In running text a capital at the start of a sentence says nothing; in a short answer
     ("Sucumbios province.") it is usually the answer, so ``short_answer`` counts it.
     """
-    if kind == "number":  # a count or share, so a year ("until 2009") is not one
-        return any(not _is_year(n) for n in numbers(text) - numbers(question))
+    if kind == "number":  # a count or share, so a date ("May 1", "until 2009") is not one
+        return any(not _is_year(n) for n in numbers(_DATES.sub(" ", text)) - numbers(question))
     if kind == "date":
         found = {fold(w) for w in words(text)} & _DATE_WORDS
         return bool(found - {fold(w) for w in words(question)}) or any(

@@ -43,6 +43,8 @@ def test_the_kind_must_be_new_to_the_question():
     assert holds_kind("person", CURFEW, "Who announced a curfew?")
     assert not holds_kind("number", "It was one of the biggest operations.", "How many were seized?")
     assert not holds_kind("number", "The base ran until 2009.", "How many troops were there?")
+    assert not holds_kind("number", "The festival was held on May 1.", "How many lanterns were there?")
+    assert holds_kind("number", "On May 1, 3,742 lanterns.", "How many lanterns were there?")
     assert holds_kind("date", "The base ran until 2009.", "When did the base close?")
 
 
