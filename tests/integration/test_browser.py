@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from rag import ingest
 from tests.conftest import CORPUS
@@ -195,14 +196,19 @@ def test_a_removed_document_leaves_the_table(page, tmp_path):
             timeout=ANSWER_TIMEOUT_MS
         )
     page.locator("#documents [role=gridcell]").get_by_text(FESTIVAL_ID).click()  # picks it in the dropdown
-    choice = page.locator("#remove-choice input")
-    if choice.input_value() != FESTIVAL_ID:
-        choice.fill(FESTIVAL_ID)
+    picked = "(id) => document.querySelector('#remove-choice input').value === id"
+    try:  # the pick is a server round trip: wait for it rather than race it
+        page.wait_for_function(picked, arg=FESTIVAL_ID, timeout=UI_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        page.locator("#remove-choice input").fill(FESTIVAL_ID)
         page.locator("ul.options li", has_text=FESTIVAL_ID).first.click()
+        page.wait_for_function(picked, arg=FESTIVAL_ID, timeout=UI_TIMEOUT_MS)
     page.click("#remove")
     page.locator("#documents-status").get_by_text("removed").wait_for(timeout=ANSWER_TIMEOUT_MS)
     page.wait_for_function(
-        "(id) => !document.querySelector('#documents').innerText.includes(id)", arg=FESTIVAL_ID
+        "(id) => !document.querySelector('#documents').innerText.includes(id)",
+        arg=FESTIVAL_ID,
+        timeout=UI_TIMEOUT_MS,
     )
     assert "004_0d8d2c443041b939.txt" in table_text(page)
     shot(page, "05-removed")
