@@ -90,7 +90,9 @@ def page(server):
         )
         page.goto(server)
         page.wait_for_selector("#question textarea")
-        page.wait_for_function("() => document.querySelector('#documents').innerText.includes('004_')")
+        page.wait_for_selector("#chat")
+        # components mount one by one as their code loads: wait for the table's, then for its rows
+        page.wait_for_function("() => document.querySelector('#documents')?.innerText.includes('004_')")
         yield page
         context.close()
         browser.close()
@@ -196,7 +198,7 @@ def test_a_removed_document_leaves_the_table(page, tmp_path):
             timeout=ANSWER_TIMEOUT_MS
         )
     page.locator("#documents [role=gridcell]").get_by_text(FESTIVAL_ID).click()  # picks it in the dropdown
-    picked = "(id) => document.querySelector('#remove-choice input').value === id"
+    picked = "(id) => document.querySelector('#remove-choice input')?.value === id"
     try:  # the pick is a server round trip: wait for it rather than race it
         page.wait_for_function(picked, arg=FESTIVAL_ID, timeout=UI_TIMEOUT_MS)
     except PlaywrightTimeout:
@@ -206,7 +208,7 @@ def test_a_removed_document_leaves_the_table(page, tmp_path):
     page.click("#remove")
     page.locator("#documents-status").get_by_text("removed").wait_for(timeout=ANSWER_TIMEOUT_MS)
     page.wait_for_function(
-        "(id) => !document.querySelector('#documents').innerText.includes(id)",
+        "(id) => document.querySelector('#documents')?.innerText.includes(id) === false",
         arg=FESTIVAL_ID,
         timeout=UI_TIMEOUT_MS,
     )
