@@ -32,8 +32,8 @@ ingest: $(VENV)/.installed
 	$(BIN)/rag ingest $(CORPUS)
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check rag ui tests
-	$(BIN)/ruff format --check rag ui tests
+	$(BIN)/ruff check rag ui tests bench
+	$(BIN)/ruff format --check rag ui tests bench
 
 eval: setup ingest
 	$(BIN)/rag eval data/eval/questions.jsonl

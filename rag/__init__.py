@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rag.api import answer, documents, ingest, remove, stream_answer, warm_up
+    from rag.api import answer, documents, ingest, reindex, remove, stream_answer, warm_up
     from rag.types import Answer, Source, Timings, Turn
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ingest",
     "documents",
     "remove",
+    "reindex",
     "warm_up",
     "Answer",
     "Source",
@@ -29,7 +30,7 @@ __all__ = [
 
 def __getattr__(name: str):
     # Importing rag stays instant; torch, chromadb and llama.cpp load on first use.
-    if name in ("answer", "stream_answer", "ingest", "documents", "remove", "warm_up"):
+    if name in ("answer", "stream_answer", "ingest", "documents", "remove", "reindex", "warm_up"):
         from rag import api
 
         return getattr(api, name)

@@ -11,6 +11,10 @@ from rag.types import Chunk, Document
 
 TokenCounter = Callable[[str], int]
 
+CHUNKER = "sentences/cl100k_base/1"
+"""Names how chunks are cut. Change it with any change to where chunks begin or end: the stores
+built before then are told to rebuild (``rag reindex``) instead of mixing two kinds of chunks."""
+
 
 @lru_cache(maxsize=1)
 def _encoding():
@@ -54,19 +58,22 @@ def chunk_document(
         current.append(piece)
     if current:
         groups.append(current)
-    return [
-        Chunk(
-            id=f"{doc.id}#{n}",
-            doc_id=doc.id,
-            index=n,
-            text=doc.text[group[0][0] : group[-1][1]],
-            start=group[0][0],
-            end=group[-1][1],
-            title=doc.title,
-            date=doc.date,
-        )
-        for n, group in enumerate(groups)
-    ]
+    return [_chunk(doc, n, start=group[0][0], end=group[-1][1]) for n, group in enumerate(groups)]
+
+
+def _chunk(doc: Document, n: int, *, start: int, end: int) -> Chunk:
+    return Chunk(
+        id=f"{doc.id}#{n}",
+        doc_id=doc.id,
+        index=n,
+        text=doc.text[start:end],
+        start=start,
+        end=end,
+        title=doc.title,
+        date=doc.date,
+        page=doc.page_at(start),
+        page_starts=tuple(p for p in doc.pages if start < p < end),
+    )
 
 
 def _tail(group: list[tuple[int, int, int]], overlap: int, room: int) -> list[tuple[int, int, int]]:

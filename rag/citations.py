@@ -125,6 +125,7 @@ def to_source(label: int, e: Evidence) -> Source:
         end=e.end,
         score=e.score,
         passage=e.chunk.text,
+        page=e.chunk.page_at(e.start),
     )
 
 

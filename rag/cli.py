@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from rag.config import MODES, Settings
+from rag.config import MODES, RETRIEVERS, Settings
 from rag.errors import RagError
 
 
@@ -43,27 +43,83 @@ def settings_from(args: argparse.Namespace) -> Settings:
         model=getattr(args, "model", None),
         k=getattr(args, "k", None),
         mode=getattr(args, "mode", None),
+        retriever=getattr(args, "retriever", None),
+        chroma_url=getattr(args, "chroma_url", None),
+        llm_url=getattr(args, "llm_url", None),
     )
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from rag.api import ingest
+    from rag.api import ingest_into
 
     settings = settings_from(args)
-    report = ingest(args.paths, store=settings.store, collection=settings.collection, progress=not args.quiet)
+    report = ingest_into(settings, args.paths, sync=args.sync, progress=not args.quiet)
+    return _report(report, settings, quiet=args.quiet)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    args.sync = True
+    return cmd_ingest(args)
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from rag.api import rebuild
+
+    settings = settings_from(args)
+    return _report(rebuild(settings, progress=not args.quiet), settings, quiet=args.quiet)
+
+
+def _report(report, settings: Settings, *, quiet: bool) -> int:
+    """Print what an ingest did (problems always, to stderr); non-zero when any file failed."""
+    for line in report.problems():
+        print(f"rag: {line}", file=sys.stderr)
+    if not quiet:
+        print(f"{report.summary()} in {settings.store} (collection {settings.collection!r})")
+    return 1 if report.failed else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from rag.api import open_index
+
+    settings = settings_from(args)
+    docs = open_index(settings).documents()
+    if args.json:
+        print(json.dumps([dataclasses.asdict(d) for d in docs], indent=2, ensure_ascii=False))
+        return 0
+    for d in docs:
+        print(f"{d.doc_id}\t{d.date or '-'}\t{d.chunks} chunks\t{d.title}")
     if not args.quiet:
-        print(f"{report.summary()} into {settings.store} (collection {settings.collection!r})")
+        print(
+            f"{len(docs)} documents in {settings.store} (collection {settings.collection!r})", file=sys.stderr
+        )
     return 0
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    from rag.api import remove_from
+
+    settings = settings_from(args)
+    missing = []
+    for doc_id in args.doc_ids:
+        chunks = remove_from(settings, doc_id)
+        if chunks:
+            print(f"removed {doc_id} ({chunks} chunks)")
+        else:
+            missing.append(doc_id)
+    for doc_id in missing:
+        print(f"rag: error: no document {doc_id!r} in the store (see `rag list`)", file=sys.stderr)
+    return 1 if missing else 0
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
-    from rag.api import pipeline_for
+    from rag.api import make_filters, pipeline_for
     from rag.types import Answer
 
     settings = settings_from(args)
+    filters = make_filters(args.document or (), args.since, args.until)
     pipeline = pipeline_for(settings)
     final: Answer | None = None
-    for piece in pipeline.stream(args.question):
+    for piece in pipeline.stream(args.question, filters=filters):
         if isinstance(piece, Answer):
             final = piece
         elif not args.json:
@@ -76,7 +132,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"  ({final.reason})")
     for source in final.sources:
         date = f", {source.date}" if source.date else ""
-        print(f"\n{source.label} {source.title}{date}\n    {source.doc_id}  (score {source.score:.2f})")
+        page = f", page {source.page}" if source.page else ""
+        print(f"\n{source.label} {source.title}{date}\n    {source.doc_id}{page}  (score {source.score:.2f})")
         print(f"    “{source.quote}”")
     return 0
 
@@ -102,7 +159,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     import tempfile
 
-    from rag.api import build_pipeline, ingest
+    from rag.api import build_pipeline, ingest_into
     from rag.evaluation.dataset import load_questions
     from rag.evaluation.runner import compare, run_questions, write_run
 
@@ -112,7 +169,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
         if args.corpus:
             settings = settings.with_(store=Path(tmp), collection="evaluation")
-            report = ingest([args.corpus], store=settings.store, collection=settings.collection)
+            report = ingest_into(settings, [args.corpus])
             print(f"ingested {args.corpus}: {report.summary()}", file=sys.stderr)
         pipeline = build_pipeline(settings)
         outcomes = run_questions(questions, pipeline, progress=not args.quiet)
@@ -121,6 +178,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "corpus": str(args.corpus or settings.store),
         "model": settings.model if settings.mode != "extractive" else "-",
         "mode": settings.mode,
+        "retriever": settings.retriever,
         "k": settings.k,
     }
     summary = write_run(args.out, outcomes, settings.k, run_settings)
@@ -149,24 +207,81 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
         description="Answer questions from your own documents, locally, with cited sources.",
-        epilog="Settings also come from RAG_STORE, RAG_COLLECTION, RAG_MODEL, RAG_K, RAG_MODE.",
+        epilog="Settings also come from the environment: RAG_STORE, RAG_COLLECTION, RAG_MODEL, RAG_K, "
+        "RAG_MODE, RAG_RETRIEVER, RAG_CHROMA_URL, RAG_LLM_URL, RAG_MAX_FILE_MB (see the README).",
     )
     sub = parser.add_subparsers(title="commands")
 
-    def store_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--store", type=Path, help="folder of the vector store (default .rag, or RAG_STORE)")
-        p.add_argument("--collection", help="collection in the store (default 'documents')")
+    def retriever_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--retriever", choices=RETRIEVERS, help="hybrid (default: words and meaning), dense or keyword"
+        )
 
+    def store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+        p.add_argument("--collection", help="collection in the store (default 'documents')")
+        p.add_argument(
+            "--chroma-url", metavar="URL", help="keep vectors on this Chroma server (or RAG_CHROMA_URL)"
+        )
+
+    def ingest_options(p: argparse.ArgumentParser) -> None:
+        store_options(p)
+        p.add_argument("--quiet", action="store_true", help="no progress bars or summary (problems still)")
+
+    formats = (
+        "Reads .txt, .md, .html, .pdf and .docx (folders recursively; other types are skipped and named)."
+    )
     p = sub.add_parser(
         "ingest",
         help="add or update documents in the store",
-        description="Read .txt and .md files (folders recursively), chunk, embed and store "
-        "them. Unchanged documents are skipped; changed ones replaced.",
+        description=f"{formats} Unchanged documents are skipped without any model work; changed ones "
+        "replaced. A file that cannot be read is named with its reason and the rest go on; the exit "
+        "status is 1 if any file failed.",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    store_options(p)
-    p.add_argument("--quiet", action="store_true", help="no progress or summary")
+    p.add_argument(
+        "--sync", action="store_true", help="also remove documents whose files are gone (as `rag sync`)"
+    )
+    ingest_options(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "sync",
+        help="make the store match folders: add, update, and remove what is gone",
+        description=f"As `rag ingest`, and documents once ingested from under these folders whose files "
+        f"are gone are removed. {formats}",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="DIR", help="folders (or files)")
+    ingest_options(p)
+    p.set_defaults(func=cmd_sync, sync=True)
+
+    p = sub.add_parser(
+        "list",
+        help="the documents in the store",
+        description="One line per document: id, date, chunks, title.",
+    )
+    store_options(p)
+    p.add_argument("--json", action="store_true", help="as JSON")
+    p.add_argument("--quiet", action="store_true", help="no count at the end")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "remove",
+        help="remove documents from the store",
+        description="Remove documents by id (as `rag list` shows them).",
+    )
+    p.add_argument("doc_ids", nargs="+", metavar="DOC", help="document ids")
+    store_options(p)
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser(
+        "reindex",
+        help="rebuild the store after a change of chunking or embedding settings",
+        description="Re-read every document from its file and rebuild the collection with the current "
+        "settings. Documents whose files are gone are dropped.",
+    )
+    ingest_options(p)
+    p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser(
         "ask",
@@ -179,6 +294,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, help="passages to retrieve (default 8)")
     p.add_argument("--mode", choices=MODES, help="auto (default), generative or extractive")
     p.add_argument("--model", help="catalog name or path to a .gguf file (default gemma3-270m)")
+    p.add_argument(
+        "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
+    )
+    retriever_option(p)
+    p.add_argument(
+        "--document", action="append", metavar="DOC", help="answer only from this document (repeatable)"
+    )
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="answer only from documents dated on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="answer only from documents dated on or before")
     store_options(p)
     p.set_defaults(func=cmd_ask)
 
@@ -207,9 +331,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=MODES, help="auto (default), generative or extractive")
     p.add_argument("--model", help="catalog name or path to a .gguf file")
     p.add_argument(
+        "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
+    )
+    p.add_argument(
         "--compare", type=Path, metavar="OLD_SUMMARY.json", help="print each metric beside this run's"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    retriever_option(p)
     store_options(p)
     p.set_defaults(func=cmd_eval)
 
@@ -219,8 +347,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--model", help="catalog name or path to a .gguf file")
+    p.add_argument(
+        "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
+    )
     p.add_argument("--mode", choices=MODES)
     p.add_argument("--k", type=int)
+    retriever_option(p)
     store_options(p)
     p.set_defaults(func=cmd_ui)
     return parser

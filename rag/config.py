@@ -10,6 +10,7 @@ from rag.errors import InputError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MODES = ("auto", "generative", "extractive")
+RETRIEVERS = ("dense", "keyword", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,22 @@ class Settings:
     models_dir: Path = PROJECT_DIR / "models"
     k: int = 8
     mode: str = "auto"
+    retriever: str = "hybrid"
     chunk_tokens: int = 160
     chunk_overlap: int = 32
     context_tokens: int = 2048
     answer_tokens: int = 64
     evidence_shown: int = 1
     threads: int = max(1, os.cpu_count() or 1)
+    max_file_mb: int = 50
+    chroma_url: str = ""
+    """A Chroma server (``http://host:port``) to keep the vectors in instead of the embedded store."""
+    llm_url: str = ""
+    """An OpenAI-compatible server to generate with instead of a GGUF in this process."""
+    llm_model: str = ""
+    """The model to ask that server for; empty: the one it serves."""
+    llm_style: str = "completion"
+    """``completion`` (the pipeline's own prompt) or ``chat`` (the server applies its chat template)."""
 
     def __post_init__(self) -> None:
         if self.evidence_shown < 1:
@@ -36,6 +47,12 @@ class Settings:
             raise InputError(f"k must be at least 1, got {self.k}")
         if self.mode not in MODES:
             raise InputError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.retriever not in RETRIEVERS:
+            raise InputError(f"retriever must be one of {', '.join(RETRIEVERS)}, got {self.retriever!r}")
+        if self.llm_style not in ("completion", "chat"):
+            raise InputError(f"llm_style must be 'completion' or 'chat', got {self.llm_style!r}")
+        if self.max_file_mb < 1:
+            raise InputError(f"max_file_mb must be at least 1, got {self.max_file_mb}")
         if not 0 <= self.chunk_overlap < self.chunk_tokens:
             raise InputError(
                 f"chunk overlap must be in [0, chunk_tokens={self.chunk_tokens}), got {self.chunk_overlap}"

@@ -1,13 +1,17 @@
-"""Ingestion: read documents, skip the unchanged ones, chunk, embed in batches, store."""
+"""Ingestion: read files, skip the unchanged ones, chunk, embed in batches, store; in ``sync`` mode
+also remove the documents whose files are gone. One bad file costs only itself: it is named, with
+its reason, in the report, and the run goes on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rag.chunking import TokenCounter, chunk_document, count_tokens
 from rag.embeddings import Embedder
-from rag.store import ChromaStore
+from rag.index import Index
+from rag.reading import Found, UnreadableFile, read_document
 from rag.types import Chunk, Document
 
 # Chunks embedded per call: large enough to keep the model busy, small enough to bound memory.
@@ -19,62 +23,126 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """``(file, reason)`` for each file that could not be ingested."""
+    skipped: list[str] = field(default_factory=list)
+    """Files of types that are not read (named, not counted as failures)."""
     chunks: int = 0
 
     def summary(self) -> str:
         return (
-            f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged ({self.chunks} chunks embedded)"
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed, {len(self.failed)} failed ({self.chunks} chunks embedded)"
+        )
+
+    def problems(self) -> list[str]:
+        """One line per failed or skipped file."""
+        return [f"failed: {file}: {reason}" for file, reason in self.failed] + [
+            f"skipped (unsupported type): {file}" for file in self.skipped
+        ]
+
+
+@dataclass(frozen=True)
+class Chunking:
+    max_tokens: int = 160
+    overlap_tokens: int = 32
+    count: TokenCounter = count_tokens
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        return chunk_document(
+            doc, max_tokens=self.max_tokens, overlap_tokens=self.overlap_tokens, count=self.count
         )
 
 
-def ingest_documents(
-    documents: Iterable[Document],
+def ingest_files(
+    files: Sequence[Found],
     *,
-    store: ChromaStore,
+    index: Index,
     embedder: Embedder,
-    max_tokens: int = 160,
-    overlap_tokens: int = 32,
-    count: TokenCounter = count_tokens,
+    chunking: Chunking = Chunking(),
+    max_bytes: int = 50_000_000,
+    sync_roots: Sequence[Path] = (),
     progress: bool = False,
-    total: int | None = None,
 ) -> IngestReport:
-    """Bring ``store`` up to date with ``documents``. Unchanged ones cost one lookup and no model work."""
+    """Bring ``index`` up to date with ``files``. With ``sync_roots``, documents whose files were under
+    one of those folders and are no longer there are removed. Call inside ``index.writing()``."""
     report = IngestReport()
-    pending: list[tuple[Document, list[Chunk]]] = []
-    for doc in _progress(documents, progress, total):
-        stored = store.stored_hash(doc.id)
-        if stored == doc.content_hash:
-            report.unchanged.append(doc.id)
-            continue
-        (report.added if stored is None else report.updated).append(doc.id)
-        chunks = chunk_document(doc, max_tokens=max_tokens, overlap_tokens=overlap_tokens, count=count)
-        pending.append((doc, chunks))
-        if sum(len(c) for _, c in pending) >= _EMBED_GROUP:
-            report.chunks += _embed_and_store(pending, store, embedder, progress)
-            pending = []
-    report.chunks += _embed_and_store(pending, store, embedder, progress)
+    seen: dict[str, Path] = {}
+
+    def readable() -> Iterator[Document]:
+        for found in _progress(files, progress):
+            if not found.supported:
+                report.skipped.append(str(found.path))
+                continue
+            try:
+                doc = read_document(found, max_bytes=max_bytes)
+                if doc.id in seen:
+                    raise UnreadableFile(f"same document id {doc.id!r} as {seen[doc.id]}: ingest one folder")
+            except UnreadableFile as e:
+                report.failed.append((str(found.path), str(e)))
+                continue
+            finally:
+                seen.setdefault(found.doc_id, found.path)
+            yield doc
+
+    store_documents(
+        readable(), index=index, embedder=embedder, chunking=chunking, report=report, progress=progress
+    )
+    if sync_roots:
+        kept = {str(path.resolve()) for path in seen.values()}
+        roots = [root.resolve() for root in sync_roots]
+        for entry in index.manifest.entries():
+            if entry.path not in kept and any(Path(entry.path).is_relative_to(root) for root in roots):
+                index.remove(entry.doc_id)
+                report.removed.append(entry.doc_id)
     return report
 
 
-def _embed_and_store(
-    pending: list[tuple[Document, list[Chunk]]], store: ChromaStore, embedder: Embedder, progress: bool
+def store_documents(
+    documents: Iterable[Document],
+    *,
+    index: Index,
+    embedder: Embedder,
+    chunking: Chunking = Chunking(),
+    report: IngestReport | None = None,
+    progress: bool = False,
+) -> IngestReport:
+    """Store ``documents``. Unchanged ones cost one manifest lookup and no model work; the rest are
+    chunked, embedded in batches across documents, and written one document at a time."""
+    report = report if report is not None else IngestReport()
+    pending: list[tuple[Document, list[Chunk]]] = []
+    for doc in documents:
+        status = index.status(doc)
+        if status == "unchanged":
+            report.unchanged.append(doc.id)
+            continue
+        (report.added if status == "added" else report.updated).append(doc.id)
+        pending.append((doc, chunking.chunk(doc)))
+        if sum(len(chunks) for _, chunks in pending) >= _EMBED_GROUP:
+            report.chunks += _embed_and_write(pending, index, embedder, progress)
+            pending = []
+    report.chunks += _embed_and_write(pending, index, embedder, progress)
+    return report
+
+
+def _embed_and_write(
+    pending: list[tuple[Document, list[Chunk]]], index: Index, embedder: Embedder, progress: bool
 ) -> int:
-    texts = [chunk.text for _, chunks in pending for chunk in chunks]
     if not pending:
         return 0
+    texts = [chunk.text for _, chunks in pending for chunk in chunks]
     vectors = embedder.embed_documents(texts, progress=progress)
     at = 0
     for doc, chunks in pending:
-        store.replace(doc, chunks, vectors[at : at + len(chunks)])
+        index.write(doc, chunks, vectors[at : at + len(chunks)])
         at += len(chunks)
     return len(texts)
 
 
-def _progress(documents: Iterable[Document], enabled: bool, total: int | None) -> Iterator[Document]:
+def _progress(files: Sequence[Found], enabled: bool) -> Iterable[Found]:
     if not enabled:
-        yield from documents
-        return
+        return files
     from tqdm import tqdm
 
-    yield from tqdm(documents, desc="ingesting", unit="doc", total=total, leave=False)
+    return tqdm(files, desc="files", unit="file", leave=False)

@@ -16,9 +16,9 @@ from rag.evidence import select_evidence
 from rag.generation import Generator
 from rag.prompts import build_prompt
 from rag.refusal import MIN_SCORE, assess_support, expected_kind, holds_kind
-from rag.store import ChromaStore
+from rag.retrieval import Retriever
 from rag.text import split_sentences
-from rag.types import Answer, Evidence, Hit, Timings, Turn
+from rag.types import Answer, Evidence, Filters, Hit, Timings, Turn
 
 REFUSAL = "The documents don't say. Nothing in them answers this question."
 
@@ -36,7 +36,7 @@ class Pipeline:
     def __init__(
         self,
         *,
-        store: ChromaStore,
+        retriever: Retriever,
         embedder: Embedder,
         generator: Callable[[], Generator] | None = None,
         k: int = 8,
@@ -45,7 +45,7 @@ class Pipeline:
         min_score: float = MIN_SCORE,
         evidence_shown: int = 1,
     ) -> None:
-        self.store = store
+        self.retriever = retriever
         self.embedder = embedder
         self._make_generator = generator
         self._generator: Generator | None = None
@@ -69,8 +69,8 @@ class Pipeline:
         if (mode or self.mode) != "extractive":
             _ = self.generator
 
-    def retrieve(self, text: str, k: int, where: dict | None = None) -> list[Hit]:
-        return self.store.query(self.embedder.embed_query(text), k, where=where)
+    def retrieve(self, text: str, k: int, filters: Filters = Filters()) -> list[Hit]:
+        return self.retriever.retrieve(text, k, filters)
 
     def stream(
         self,
@@ -79,7 +79,7 @@ class Pipeline:
         history: Sequence[Turn] = (),
         k: int | None = None,
         mode: str | None = None,
-        where: dict | None = None,
+        filters: Filters = Filters(),
     ) -> Iterator[str | Answer]:
         """Yield the answer's text in verified pieces, then the ``Answer``."""
         if not question or not question.strip():
@@ -88,7 +88,7 @@ class Pipeline:
         k = k or self.k
         started = time.perf_counter()
         query = standalone_query(question, history)
-        hits = self.retrieve(query.search_text, k, where)
+        hits = self.retrieve(query.search_text, k, filters)
         evidence = select_evidence(query.search_text, hits, embedder=self.embedder)
         support = assess_support(query.question, evidence, min_score=self.min_score)
         retrieved = time.perf_counter()

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from rag.errors import StoreError
-from rag.types import Chunk, Document, Hit
-
-INCOMPLETE = "incomplete"
-"""What ``stored_hash`` says of a document whose chunks are not all of one version (a crash mid-write)."""
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    title: str
-    date: str | None
-    chunks: int
+from rag.types import Chunk, Document, Filters, Hit
 
 
 class ChromaStore:
@@ -30,14 +19,25 @@ class ChromaStore:
     because vectors from two models cannot be compared.
     """
 
-    def __init__(self, collection) -> None:
+    def __init__(self, collection, client) -> None:
         self._collection = collection
+        self._client = client
 
     @classmethod
-    def open(cls, path: Path, collection: str, *, embedding_model: str, create: bool = True) -> ChromaStore:
-        if not create and not (path / "chroma.sqlite3").exists():
+    def open(
+        cls,
+        path: Path,
+        collection: str,
+        *,
+        embedding_model: str,
+        create: bool = True,
+        url: str = "",
+    ) -> ChromaStore:
+        """The collection in the embedded store at ``path``, or on the Chroma server at ``url``."""
+        if not url and not create and not (path / "chroma.sqlite3").exists():
             raise StoreError(f"no store at {path}: run `rag ingest data/corpus` (or your documents) first")
-        client = _client(path)
+        where = url or path
+        client = _server_client(url) if url else _client(path)
         try:
             if create:
                 coll = client.get_or_create_collection(
@@ -48,35 +48,25 @@ class ChromaStore:
                 coll = client.get_collection(collection)
         except Exception as e:  # chromadb raises several types for a missing collection
             if create:
-                raise StoreError(f"cannot open collection {collection!r} in {path}: {e}") from e
+                raise StoreError(f"cannot open collection {collection!r} in {where}: {e}") from e
             raise StoreError(
-                f"no collection {collection!r} in {path}: "
+                f"no collection {collection!r} in {where}: "
                 f"run `rag ingest data/corpus --collection {collection}`"
             ) from e
         made_with = (coll.metadata or {}).get("embedding_model")
         if made_with != embedding_model:
             raise StoreError(
-                f"collection {collection!r} in {path} was built with embedding model {made_with!r}, "
-                f"not {embedding_model!r}: ingest into a new collection or delete {path}"
+                f"collection {collection!r} in {where} was built with embedding model {made_with!r}, "
+                f"not {embedding_model!r}: ingest into a new collection or run `rag reindex`"
             )
-        return cls(coll)
+        return cls(coll, client)
 
     def count(self) -> int:
         return self._collection.count()
 
-    def stored_hash(self, doc_id: str) -> str | None:
-        """The content hash ``doc_id`` is stored with; ``None`` if absent, ``INCOMPLETE`` if partly stored."""
-        got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas"])
-        metas = got["metadatas"] or []
-        if not metas:
-            return None
-        hashes = {m.get("content_hash") for m in metas}
-        if len(hashes) != 1 or len(metas) != metas[0].get("n_chunks"):
-            return INCOMPLETE
-        return hashes.pop()
-
     def replace(self, doc: Document, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
-        """Store ``chunks`` as the whole of ``doc``: upsert them, then drop chunks the old version had."""
+        """Store ``chunks`` as the whole of ``doc``: upsert them, then drop any other chunk of ``doc``
+        (an old version's, or a crashed write's)."""
         if len(chunks) != len(embeddings):
             raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
         old_ids = set(self._collection.get(where={"doc_id": doc.id}, include=[])["ids"])
@@ -85,7 +75,7 @@ class ChromaStore:
                 ids=[c.id for c in chunks],
                 embeddings=embeddings,
                 documents=[c.text for c in chunks],
-                metadatas=[_metadata(doc, c, len(chunks)) for c in chunks],
+                metadatas=[_metadata(doc, c) for c in chunks],
             )
         stale = old_ids - {c.id for c in chunks}
         if stale:
@@ -97,14 +87,14 @@ class ChromaStore:
             self._collection.delete(ids=ids)
         return len(ids)
 
-    def query(self, embedding: np.ndarray, k: int, *, where: dict | None = None) -> list[Hit]:
+    def query(self, embedding: np.ndarray, k: int, filters: Filters = Filters()) -> list[Hit]:
         n = self.count()
         if n == 0:
             return []
         got = self._collection.query(
             query_embeddings=[embedding],
             n_results=min(k, n),
-            where=where,
+            where=_where(filters),
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -118,19 +108,18 @@ class ChromaStore:
             )
         ]
 
-    def documents(self) -> list[StoredDocument]:
-        got = self._collection.get(include=["metadatas"])
-        by_doc: dict[str, StoredDocument] = {}
-        for meta in got["metadatas"] or []:
-            doc_id = meta["doc_id"]
-            seen = by_doc.get(doc_id)
-            by_doc[doc_id] = StoredDocument(
-                doc_id=doc_id,
-                title=meta.get("title", doc_id),
-                date=meta.get("date") or None,
-                chunks=(seen.chunks if seen else 0) + 1,
-            )
-        return sorted(by_doc.values(), key=lambda d: d.doc_id)
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        got = self._collection.get(ids=list(ids), include=["embeddings"])
+        return {cid: np.asarray(vec) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def reset(self) -> None:
+        """Empty the collection, keeping its name and settings (for a rebuild)."""
+        name, metadata = self._collection.name, self._collection.metadata
+        self._client.delete_collection(name)
+        self._collection = self._client.create_collection(name, metadata=metadata)
 
 
 def _client(path: Path):
@@ -141,20 +130,53 @@ def _client(path: Path):
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
-def _metadata(doc: Document, chunk: Chunk, n_chunks: int) -> dict:
+def _server_client(url: str):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if not parts.hostname:
+        raise StoreError(f"not a Chroma server URL: {url!r} (expected http://host:port)")
+    try:
+        return chromadb.HttpClient(
+            host=parts.hostname,
+            port=parts.port or (443 if parts.scheme == "https" else 8000),
+            ssl=parts.scheme == "https",
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
+    except Exception as e:  # chromadb raises ValueError, ConnectError, ... for an unreachable server
+        raise StoreError(f"cannot reach the Chroma server at {url}: {e} (RAG_CHROMA_URL)") from e
+
+
+def _metadata(doc: Document, chunk: Chunk) -> dict:
     meta = {
         "doc_id": doc.id,
         "title": doc.title,
-        "path": doc.path,
         "content_hash": doc.content_hash,
         "index": chunk.index,
-        "n_chunks": n_chunks,
         "start": chunk.start,
         "end": chunk.end,
     }
-    if doc.date:
+    if doc.date:  # Chroma compares only numbers, so the date is kept as one too for range filters
         meta["date"] = doc.date
+        meta["day"] = int(doc.date.replace("-", ""))
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+        meta["page_starts"] = ",".join(map(str, chunk.page_starts))
     return meta
+
+
+def _where(filters: Filters) -> dict | None:
+    clauses: list[dict] = []
+    if filters.documents:
+        clauses.append({"doc_id": {"$in": list(filters.documents)}})
+    if filters.date_from:
+        clauses.append({"day": {"$gte": int(filters.date_from.replace("-", ""))}})
+    if filters.date_to:
+        clauses.append({"day": {"$lte": int(filters.date_to.replace("-", ""))}})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
 
 
 def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
@@ -167,4 +189,6 @@ def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
         end=int(meta["end"]),
         title=meta.get("title", meta["doc_id"]),
         date=meta.get("date") or None,
+        page=meta.get("page"),
+        page_starts=tuple(int(p) for p in meta.get("page_starts", "").split(",") if p),
     )

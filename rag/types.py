@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
@@ -15,6 +16,12 @@ class Document:
     text: str
     path: str
     content_hash: str
+    pages: tuple[int, ...] = ()
+    """For paged formats (PDF): where each page starts in ``text``; page n+1 starts at ``pages[n]``."""
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page ``offset`` falls on, or ``None`` for an unpaged document."""
+        return bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass(frozen=True)
@@ -29,11 +36,35 @@ class Chunk:
     end: int
     title: str
     date: str | None
+    page: int | None = None
+    """The page the chunk starts on (paged formats only)."""
+    page_starts: tuple[int, ...] = ()
+    """Offsets (into the document's text) where later pages start inside the chunk."""
+
+    def page_at(self, offset: int) -> int | None:
+        return None if self.page is None else self.page + bisect_right(self.page_starts, offset)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which documents a question may be answered from. Empty means all of them.
+
+    Dates are ``YYYY-MM-DD`` and inclusive; a date range leaves out documents without a date.
+    """
+
+    documents: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.documents or self.date_from or self.date_to)
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A chunk found by retrieval, with its cosine similarity to the question (higher is closer)."""
+    """A chunk found by retrieval, with its cosine similarity to the question (higher is closer).
+
+    Hits come best first; with keyword or hybrid retrieval that order is not the order of ``score``."""
 
     chunk: Chunk
     score: float
@@ -69,6 +100,7 @@ class Source:
     end: int
     score: float
     passage: str
+    page: int | None = None
 
 
 @dataclass(frozen=True)

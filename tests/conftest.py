@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from rag.index import Index
+from rag.ingestion import Chunking, IngestReport, store_documents
 from rag.reading import parse_document
-from rag.store import ChromaStore
 from tests.fakes import HashEmbedder
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
@@ -16,9 +17,20 @@ def embedder() -> HashEmbedder:
     return HashEmbedder()
 
 
+# Small chunks counted in words, so that short test texts make several chunks.
+WORD_CHUNKS = Chunking(max_tokens=20, overlap_tokens=5, count=lambda text: len(text.split()))
+TEST_SETTINGS = {"embedding_model": HashEmbedder.name, "chunking": "words/20/5"}
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> ChromaStore:
-    return ChromaStore.open(tmp_path / "store", "testing", embedding_model=HashEmbedder.name)
+def index(tmp_path: Path) -> Index:
+    return Index.open(tmp_path / "store", "testing", embedding_model=HashEmbedder.name, create=True)
+
+
+def store_docs(index: Index, docs, embedder, chunking: Chunking = WORD_CHUNKS) -> IngestReport:
+    """``docs`` written into ``index`` the way ingestion does, under its lock."""
+    with index.writing(settings=TEST_SETTINGS):
+        return store_documents(docs, index=index, embedder=embedder, chunking=chunking)
 
 
 @pytest.fixture

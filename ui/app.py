@@ -20,9 +20,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import gradio as gr  # noqa: E402
 
 from rag import Answer, Source, Turn
-from rag.config import MODES, Settings
+from rag.config import MODES, RETRIEVERS, Settings
 from rag.errors import RagError
-from rag.reading import SUPPORTED_SUFFIXES
+from rag.formats import SUFFIXES
 
 EXAMPLES = [
     "In which province did the March 6 strikes take place?",
@@ -69,12 +69,13 @@ def _h(text: str) -> str:
 def format_source(source: Source) -> str:
     """A source as an expandable block: title, date, document and score; the quote marked in its passage."""
     date = f" · {_h(source.date)}" if source.date else ""
+    page = f" · page {source.page}" if source.page else ""
     passage = _h(source.passage)
     quote = _h(source.quote)
     body = passage.replace(quote, f"<mark>{quote}</mark>", 1) if quote in passage else f"<mark>{quote}</mark>"
     return (
         f"<details class='source'><summary><b>{_h(source.label)}</b> "
-        f"{_h(source.title)}{date} · <code>{_h(source.doc_id)}</code> "
+        f"{_h(source.title)}{date} · <code>{_h(source.doc_id)}</code>{page} "
         f"<span class='score'>score {source.score:.2f}</span><br>"
         f"<span class='quote'>“{quote}”</span></summary>"
         f"<div class='passage'>{body}</div></details>"
@@ -151,12 +152,12 @@ def turns_from_chat(chat: list[dict]) -> list[Turn]:
 # answering
 
 
-def respond(message: str, chat: list[dict], options: dict) -> Iterator[list[dict]]:
+def respond(message: str, chat: list[dict], settings: Settings, filters: dict) -> Iterator[list[dict]]:
     """Stream one answer into the chat; errors become a short message and the app keeps working.
 
-    ``options``: ``k``, ``mode``, ``model``, ``collection``, ``store`` for ``stream_answer``.
+    ``filters``: ``documents``, ``date_from``, ``date_to`` for ``rag.api.make_filters``.
     """
-    from rag import stream_answer
+    from rag.api import make_filters, pipeline_for
 
     history = turns_from_chat(chat)
     chat = [
@@ -167,7 +168,8 @@ def respond(message: str, chat: list[dict], options: dict) -> Iterator[list[dict
     yield chat
     text = ""
     try:
-        for piece in stream_answer(message, history=history, **options):
+        answers = pipeline_for(settings).stream(message, history=history, filters=make_filters(**filters))
+        for piece in answers:
             if isinstance(piece, Answer):
                 chat[-1] = {"role": "assistant", "content": format_answer(piece)}
             else:
@@ -241,11 +243,11 @@ def safe_filename(name: str) -> str:
     return base[-200:]
 
 
-def document_rows(settings: Settings, collection: str) -> list[list]:
-    from rag import documents
+def document_rows(settings: Settings) -> list[list]:
+    from rag.api import open_index
 
     try:
-        docs = documents(store=settings.store, collection=collection)
+        docs = open_index(settings).documents()
     except RagError:
         return []  # no store or collection yet: an empty table, filled by the first upload
     return [[d.doc_id, d.title, d.date or "", d.chunks] for d in docs]
@@ -255,8 +257,8 @@ def save_upload(source: Path, original_name: str, uploads: Path, limit_bytes: in
     """Copy an uploaded file into ``uploads`` under a safe name; refuse unsupported or oversized files."""
     name = safe_filename(original_name)
     suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise RagError(f"{original_name}: unsupported type; use {', '.join(SUPPORTED_SUFFIXES)}")
+    if suffix not in SUFFIXES:
+        raise RagError(f"{original_name}: unsupported type; use {', '.join(SUFFIXES)}")
     size = source.stat().st_size
     if size > limit_bytes:
         raise RagError(
@@ -337,10 +339,10 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                         show_label=False,
                     )
                     files = gr.File(
-                        label=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}, up to "
+                        label=f"Add documents ({', '.join(SUFFIXES)}, up to "
                         f"{max_upload_bytes / 1e6:g} MB each)",
                         file_count="multiple",
-                        file_types=list(SUPPORTED_SUFFIXES),
+                        file_types=list(SUFFIXES),
                         elem_id="upload",
                         height=120,
                     )
@@ -358,33 +360,57 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                 with gr.Accordion("Settings", open=False, elem_id="settings"):
                     k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages retrieved (k)")
                     mode = gr.Radio(list(MODES), value=settings.mode, label="Answer mode")
+                    retriever = gr.Radio(
+                        list(RETRIEVERS), value=settings.retriever, label="Retrieval", elem_id="retriever"
+                    )
                     model = gr.Dropdown(
                         model_choices(settings), value=settings.model, label="Model", allow_custom_value=True
                     )
                     collection = gr.Textbox(
                         value=settings.collection, label="Collection", elem_id="collection"
                     )
+                with gr.Accordion("Answer only from…", open=False, elem_id="filters"):
+                    only = gr.Dropdown(
+                        label="These documents (none chosen: all)",
+                        choices=[],
+                        multiselect=True,
+                        elem_id="only-documents",
+                    )
+                    with gr.Row():
+                        date_from = gr.Textbox(
+                            label="Dated from", placeholder="YYYY-MM-DD", elem_id="date-from"
+                        )
+                        date_to = gr.Textbox(label="Dated to", placeholder="YYYY-MM-DD", elem_id="date-to")
 
-        def ask(question, chat, k, mode, model, collection):
+        def chosen(collection_value: str, **changes) -> Settings:
+            """``settings`` with what the window's controls say."""
+            return settings.with_(collection=(collection_value or settings.collection).strip(), **changes)
+
+        def ask(question, chat, k, mode, retriever, model, collection, only, date_from, date_to):
             chat = chat or []
             if not question or not question.strip():
                 yield chat, question
                 return
-            options = {
-                "k": int(k or settings.k),
-                "mode": mode or settings.mode,
-                "model": (model or settings.model).strip(),
-                "collection": (collection or settings.collection).strip(),
-                "store": settings.store,
+            asked = chosen(
+                collection,
+                k=int(k or settings.k),
+                mode=mode,
+                retriever=retriever,
+                model=(model or "").strip(),
+            )
+            filters = {
+                "documents": only or (),
+                "date_from": (date_from or "").strip() or None,
+                "date_to": (date_to or "").strip() or None,
             }
-            for updated in respond(question.strip(), chat, options):
+            for updated in respond(question.strip(), chat, asked, filters):
                 yield updated, ""
 
         # One event for both triggers, so that the concurrency limit of 1 covers them together.
         gr.on(
             [box.submit, send.click],
             ask,
-            [box, chatbot, k, mode, model, collection],
+            [box, chatbot, k, mode, retriever, model, collection, only, date_from, date_to],
             [chatbot, box],
             api_name="ask",
             concurrency_id="rag",
@@ -393,14 +419,16 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
         clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private", queue=False)
 
         def refresh(collection_value, note=""):
-            rows = document_rows(settings, (collection_value or settings.collection).strip())
+            rows = document_rows(chosen(collection_value))
             ids = [row[0] for row in rows]
-            return rows, gr.update(choices=ids, value=None), note
+            return rows, gr.update(choices=ids, value=None), note, gr.update(choices=ids, value=[])
+
+        listing = [table, to_remove, status, only]
 
         def add_files(file_list, collection_value, progress=gr.Progress()):  # noqa: B008 (Gradio's way)
-            from rag import ingest
+            from rag.api import ingest_into
 
-            name = (collection_value or settings.collection).strip()
+            target = chosen(collection_value)
             notes = []
             file_list = file_list or []
             for i, file in enumerate(file_list):
@@ -408,33 +436,35 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                 progress((i, len(file_list)), desc=f"ingesting {original}")
                 try:
                     saved = save_upload(path, original, uploads, max_upload_bytes)
-                    report = ingest([saved], store=settings.store, collection=name)
-                    notes.append(f"Ingested `{saved.name}`: {report.summary()}")
+                    report = ingest_into(target, [saved])
+                    if report.failed:
+                        saved.unlink()
+                        notes.append(f"**Not added:** {original}: {report.failed[0][1]}")
+                    else:
+                        notes.append(f"Ingested `{saved.name}`: {report.summary()}")
                 except RagError as e:
                     notes.append(f"**Not added:** {e}")
                 except Exception as e:  # never a traceback in the window
                     notes.append(f"**Not added:** {original}: {type(e).__name__}: {e}")
             progress((len(file_list), len(file_list)), desc="done")
-            rows, choices, note = refresh(collection_value, "\n\n".join(notes))
-            return rows, choices, note, None
+            return (*refresh(collection_value, "\n\n".join(notes)), None)
 
         files.upload(
             add_files,
             [files, collection],
-            [table, to_remove, status, files],
+            [*listing, files],
             api_visibility="private",
             concurrency_id="rag",
             concurrency_limit=1,
         )
 
         def drop(doc_id, collection_value):
-            from rag import remove
+            from rag.api import remove_from
 
             if not doc_id:
                 return refresh(collection_value, "Choose a document to remove.")
-            name = (collection_value or settings.collection).strip()
             try:
-                chunks = remove(doc_id, store=settings.store, collection=name)
+                chunks = remove_from(chosen(collection_value), doc_id)
             except RagError as e:
                 return refresh(collection_value, f"**Not removed:** {e}")
             uploaded = uploads / safe_filename(doc_id)
@@ -446,7 +476,7 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
         remove_btn.click(
             drop,
             [to_remove, collection],
-            [table, to_remove, status],
+            listing,
             api_visibility="private",
             concurrency_id="rag",
             concurrency_limit=1,
@@ -460,9 +490,9 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                 return gr.update()
 
         table.select(pick, [table], [to_remove], api_visibility="private", queue=False)
-        collection.submit(refresh, [collection], [table, to_remove, status], api_visibility="private")
-        collection.blur(refresh, [collection], [table, to_remove, status], api_visibility="private")
-        app.load(refresh, [collection], [table, to_remove, status], api_visibility="private")
+        collection.submit(refresh, [collection], listing, api_visibility="private")
+        collection.blur(refresh, [collection], listing, api_visibility="private")
+        app.load(refresh, [collection], listing, api_visibility="private")
 
     # llama.cpp is not thread-safe: one answer (or ingestion) at a time; the rest wait in the queue and
     # see their place in it. No max_size: every request is kept until its turn.

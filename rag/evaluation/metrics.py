@@ -90,7 +90,8 @@ class Outcome:
     gold_sources: tuple[str, ...]
     cited: tuple[tuple[str, str], ...]
     retrieved: tuple[tuple[str, float], ...]
-    evidence_retrieved: bool | None
+    evidence_rank: int | None
+    """Rank of the first retrieved chunk holding an evidence span: 0 if none does, None without spans."""
     latency_s: float
     ttft_s: float
     unsupported: tuple[str, ...] = ()
@@ -156,7 +157,7 @@ def summarize(outcomes: Sequence[Outcome], k: int) -> dict:
                 return 1 / rank
         return 0.0
 
-    with_evidence = [o for o in answerable if o.evidence_retrieved is not None]
+    ranks = [o.evidence_rank for o in answerable if o.evidence_rank is not None]
     latencies = [o.latency_s for o in outcomes]
     by_type: dict[str, dict] = {}
     for kind in sorted({o.type for o in outcomes}):
@@ -180,7 +181,10 @@ def summarize(outcomes: Sequence[Outcome], k: int) -> dict:
                 ]
             ),
             "mrr": _mean([first_gold_rank(o) for o in answerable]),
-            "evidence_hit_at_k": _mean([float(o.evidence_retrieved) for o in with_evidence]),
+            "evidence_hit_at_k": _mean([float(r > 0) for r in ranks]),
+            "evidence_hit_at_1": _mean([float(r == 1) for r in ranks]),
+            "evidence_hit_at_3": _mean([float(0 < r <= 3) for r in ranks]),
+            "evidence_mrr": _mean([1 / r if r else 0.0 for r in ranks]),
         },
         "answer": {
             "accuracy": _mean([float(o.correct) for o in answerable]),

@@ -30,6 +30,9 @@ def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], setting
         f"| retrieval recall@{summary['k']} | {summary['retrieval']['recall_at_k']:.3f} |",
         f"| retrieval MRR | {summary['retrieval']['mrr']:.3f} |",
         f"| evidence hit@{summary['k']} | {summary['retrieval']['evidence_hit_at_k']:.3f} |",
+        f"| evidence hit@1 / hit@3 | {summary['retrieval']['evidence_hit_at_1']:.3f} / "
+        f"{summary['retrieval']['evidence_hit_at_3']:.3f} |",
+        f"| evidence MRR | {summary['retrieval']['evidence_mrr']:.3f} |",
         f"| latency p50 / p95 | {summary['latency']['p50_s']:.2f} s / {summary['latency']['p95_s']:.2f} s |",
         f"| time to first token p50 | {summary['latency']['ttft_p50_s']:.2f} s |",
         "",

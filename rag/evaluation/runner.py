@@ -31,9 +31,7 @@ def outcome_of(q: Question, answer: Answer) -> Outcome:
         gold_sources=q.sources,
         cited=tuple((s.doc_id, s.quote) for s in answer.sources),
         retrieved=tuple((h.chunk.doc_id, round(h.score, 4)) for h in answer.retrieved),
-        evidence_retrieved=(
-            any(contains_evidence(h.chunk.text, q.evidence) for h in answer.retrieved) if q.evidence else None
-        ),
+        evidence_rank=evidence_rank(answer, q.evidence) if q.evidence else None,
         latency_s=answer.timings.total_s,
         ttft_s=answer.timings.first_token_s,
         unsupported=()
@@ -41,6 +39,14 @@ def outcome_of(q: Question, answer: Answer) -> Outcome:
         else tuple(sorted(unsupported_terms(strip_markers(answer.text), cited_text))),
         reason=answer.reason,
     )
+
+
+def evidence_rank(answer: Answer, evidence: Sequence[str]) -> int:
+    """1-based rank of the first retrieved chunk that holds an evidence span; 0 if none does."""
+    for rank, hit in enumerate(answer.retrieved, start=1):
+        if contains_evidence(hit.chunk.text, evidence):
+            return rank
+    return 0
 
 
 def run_questions(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
+
+from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.integration
 
@@ -63,3 +66,50 @@ def test_models_list_shows_the_catalog():
     done = rag("models", "list")
     assert done.returncode == 0
     assert "gemma3-270m" in done.stdout and "smollm2-135m" in done.stdout
+
+
+def test_ingest_sync_list_remove_and_reindex(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("001_5db5e4aeedc66a77.txt", "004_0d8d2c443041b939.txt"):
+        (docs / name).write_bytes((CORPUS / name).read_bytes())
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (docs / "picture.png").write_bytes(b"\x89PNG")
+    store = ["--store", str(tmp_path / "store")]
+
+    done = rag("ingest", str(docs), *store)
+    assert done.returncode == 1, "a failed file makes the exit status non-zero"
+    assert "2 added" in done.stdout and "1 failed" in done.stdout
+    assert f"rag: failed: {docs / 'broken.pdf'}: corrupt PDF" in done.stderr
+    assert f"skipped (unsupported type): {docs / 'picture.png'}" in done.stderr
+    (docs / "broken.pdf").unlink()
+
+    listed = rag("list", "--json", *store)
+    chunks = {d["doc_id"]: d["chunks"] for d in json.loads(listed.stdout)}
+    assert set(chunks) == {"001_5db5e4aeedc66a77.txt", "004_0d8d2c443041b939.txt"}
+
+    (docs / "001_5db5e4aeedc66a77.txt").unlink()
+    synced = rag("sync", str(docs), *store)
+    assert synced.returncode == 0 and "1 removed" in synced.stdout and "1 unchanged" in synced.stdout
+
+    smaller = {**os.environ, "RAG_CHUNK_TOKENS": "80", "RAG_CHUNK_OVERLAP": "16"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ingest", str(docs), *store],
+        capture_output=True,
+        text=True,
+        env=smaller,
+    )
+    assert refused.returncode == 1 and "run `rag reindex`" in refused.stderr
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "reindex", *store], capture_output=True, text=True, env=smaller
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    after = {d["doc_id"]: d["chunks"] for d in json.loads(rag("list", "--json", *store).stdout)}
+    assert set(after) == {"004_0d8d2c443041b939.txt"}
+    assert after["004_0d8d2c443041b939.txt"] > chunks["004_0d8d2c443041b939.txt"], (
+        "smaller chunks, more of them"
+    )
+
+    removed = rag("remove", "004_0d8d2c443041b939.txt", "nope.txt", *store)
+    assert removed.returncode == 1 and "removed 004_0d8d2c443041b939.txt" in removed.stdout
+    assert "no document 'nope.txt'" in removed.stderr

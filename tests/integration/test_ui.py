@@ -147,7 +147,7 @@ def test_uploads_are_saved_under_a_safe_name_within_the_limit(tmp_path):
     with pytest.raises(RagError, match="upload limit"):
         save_upload(source, "big.txt", uploads, limit_bytes=10)
     with pytest.raises(RagError, match="unsupported type"):
-        save_upload(source, "slides.pdf", uploads, limit_bytes=1000)
+        save_upload(source, "slides.pptx", uploads, limit_bytes=1000)
     assert sorted(p.name for p in uploads.iterdir()) == ["My_notes.TXT"]
 
 

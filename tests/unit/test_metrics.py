@@ -83,7 +83,7 @@ def outcome(**kw) -> Outcome:
         gold_sources=("a.txt",),
         cited=(),
         retrieved=(),
-        evidence_retrieved=None,
+        evidence_rank=None,
         latency_s=1.0,
         ttft_s=0.5,
     )
@@ -98,13 +98,11 @@ def test_summary_metrics_on_a_hand_made_run():
             f1=1.0,
             cited=(("a.txt", "x"),),
             retrieved=(("b.txt", 0.9), ("a.txt", 0.8)),
-            evidence_retrieved=True,
+            evidence_rank=2,
             latency_s=1.0,
         ),
         # wrong, cites a non-gold source whose quote lacks the answer; gold not retrieved
-        outcome(
-            cited=(("b.txt", "y"),), retrieved=(("b.txt", 0.9),), evidence_retrieved=False, latency_s=2.0
-        ),
+        outcome(cited=(("b.txt", "y"),), retrieved=(("b.txt", 0.9),), evidence_rank=0, latency_s=2.0),
         # refused an answerable question
         outcome(refused=True, retrieved=(("a.txt", 0.5),), latency_s=3.0),
         # unanswerable: refused (right) and answered (wrong)
@@ -127,6 +125,8 @@ def test_summary_metrics_on_a_hand_made_run():
     assert s["retrieval"]["hit_at_k"] == pytest.approx(2 / 3, abs=1e-3)
     assert s["retrieval"]["mrr"] == pytest.approx((0.5 + 0 + 1) / 3, abs=1e-3)
     assert s["retrieval"]["evidence_hit_at_k"] == 0.5
+    assert s["retrieval"]["evidence_hit_at_1"] == 0.0 and s["retrieval"]["evidence_hit_at_3"] == 0.5
+    assert s["retrieval"]["evidence_mrr"] == pytest.approx(0.25)
     assert s["citations"]["precision"] == pytest.approx(1 / 3, abs=1e-3)
     assert s["citations"]["recall"] == 1.0
     assert s["refusal"]["accuracy"] == 0.5
@@ -152,7 +152,15 @@ def test_summary_has_exactly_the_documented_keys():
         "latency",
         "by_type",
     }
-    assert set(s["retrieval"]) == {"hit_at_k", "recall_at_k", "mrr", "evidence_hit_at_k"}
+    assert set(s["retrieval"]) == {
+        "hit_at_k",
+        "recall_at_k",
+        "mrr",
+        "evidence_hit_at_k",
+        "evidence_hit_at_1",
+        "evidence_hit_at_3",
+        "evidence_mrr",
+    }
     assert set(s["answer"]) == {"accuracy", "token_f1", "unsupported"}
     assert set(s["citations"]) == {"precision", "recall"}
     assert set(s["refusal"]) == {"accuracy", "false_refusal_rate"}

@@ -3,24 +3,29 @@
 import pytest
 
 from rag.errors import InputError
-from rag.ingestion import ingest_documents
+from rag.ingestion import Chunking
 from rag.pipeline import REFUSAL, Pipeline
+from rag.retrieval import Retriever
 from rag.types import Answer, Turn
+from tests.conftest import store_docs
 from tests.fakes import ScriptedGenerator
 
-
-def words(text: str) -> int:
-    return len(text.split())
+CHUNKS = Chunking(max_tokens=40, overlap_tokens=8, count=lambda text: len(text.split()))
 
 
 @pytest.fixture
-def make_pipeline(store, embedder, news_doc):
-    ingest_documents([news_doc], store=store, embedder=embedder, max_tokens=40, overlap_tokens=8, count=words)
+def make_pipeline(index, embedder, news_doc):
+    store_docs(index, [news_doc], embedder, CHUNKS)
 
     def make(*replies: str, mode: str = "auto") -> tuple[Pipeline, ScriptedGenerator]:
         generator = ScriptedGenerator(*replies)
         return Pipeline(
-            store=store, embedder=embedder, generator=lambda: generator, k=4, mode=mode, min_score=0.2
+            retriever=Retriever(index, embedder),
+            embedder=embedder,
+            generator=lambda: generator,
+            k=4,
+            mode=mode,
+            min_score=0.2,
         ), generator
 
     return make
@@ -55,14 +60,18 @@ def test_generative_mode_refuses_rather_than_show_an_unsupported_answer(make_pip
     assert answer.refused and answer.text == REFUSAL and not answer.sources
 
 
-def test_extractive_mode_never_loads_the_model(store, embedder, news_doc):
-    ingest_documents([news_doc], store=store, embedder=embedder, max_tokens=40, overlap_tokens=8, count=words)
+def test_extractive_mode_never_loads_the_model(index, embedder, news_doc):
+    store_docs(index, [news_doc], embedder, CHUNKS)
 
     def no_model():
         raise AssertionError("the model must not load")
 
     answer = Pipeline(
-        store=store, embedder=embedder, generator=no_model, mode="extractive", min_score=0.2
+        retriever=Retriever(index, embedder),
+        embedder=embedder,
+        generator=no_model,
+        mode="extractive",
+        min_score=0.2,
     ).answer(QUESTION)
     assert (
         answer.text == "The operation was carried out in the northeastern province of Sucumbios "
@@ -98,7 +107,7 @@ def test_an_empty_question_is_an_input_error(make_pipeline):
         pipeline.answer("   ")
 
 
-def test_headings_are_never_quoted_as_evidence(store, embedder):
+def test_headings_are_never_quoted_as_evidence(index, embedder):
     from rag.evidence import candidate_sentences
     from rag.reading import parse_document
 
@@ -106,8 +115,8 @@ def test_headings_are_never_quoted_as_evidence(store, embedder):
         "Rising violence in the port city\nViolence in the port city rose by a third last year.\n",
         doc_id="h.txt",
     )
-    ingest_documents([doc], store=store, embedder=embedder, max_tokens=40, overlap_tokens=8, count=words)
-    hits = store.query(embedder.embed_query("violence in the port city"), 2)
+    store_docs(index, [doc], embedder, CHUNKS)
+    hits = Retriever(index, embedder).retrieve("violence in the port city", 2)
     assert [c.text for c in candidate_sentences(hits)] == [
         "Violence in the port city rose by a third last year."
     ]
