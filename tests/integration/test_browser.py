@@ -181,13 +181,22 @@ def test_a_refusal_looks_different_from_an_answer(page):
 
 
 def test_an_unsupported_upload_is_refused_with_a_short_message(page, tmp_path):
-    upload(page, "notes.pdf", "%PDF-1.4 not really", tmp_path)
+    upload(page, "slides.pptx", "not a type we read", tmp_path)
     # The browser refuses it before upload (a toast); the server would too (the status line).
     refused = page.locator(".toast-body, #documents-status").filter(
         has_text=re.compile("Invalid file type|unsupported type")
     )
     refused.first.wait_for(timeout=UI_TIMEOUT_MS)
     assert "Traceback" not in refused.first.inner_text()
+    assert "slides.pptx" not in table_text(page)
+
+
+def test_a_corrupt_file_is_not_added_and_says_why(page, tmp_path):
+    upload(page, "notes.pdf", "%PDF-1.4 not really", tmp_path)
+    status = page.locator("#documents-status").filter(has_text="Not added")
+    status.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert "notes.pdf: corrupt PDF" in status.inner_text()
+    assert "Traceback" not in status.inner_text()
     assert "notes.pdf" not in table_text(page)
 
 
