@@ -14,7 +14,8 @@ and the model's ``create_completion`` wrapped, to time them and to record the pr
 
 Stages (seconds, from the moment ``rag.stream_answer`` is called):
 
-- ``retrieve``: the search itself (embed the question, dense + keyword search, fusion);
+- ``retrieve``: the search itself (embed the question, dense + keyword search, fusion); the pipeline's
+  own ``Timings.retrieve_s`` (``timings_retrieve``) also covers evidence selection and support;
 - ``evidence_prompt``: from the end of the search to the model call: evidence selection (which embeds
   every sentence of the retrieved passages), the support decision and prompt building. It is split
   further into ``evidence`` (the rest of the pipeline's own ``Timings.retrieve_s``) and ``prompt``;
@@ -59,6 +60,7 @@ STAGES = (
     "evidence_prompt",
     "evidence",
     "prompt",
+    "timings_retrieve",
     "model_first_token",
     "first_model_token",
     "first_token",
@@ -170,6 +172,7 @@ def run_pipeline(probe: Probe, question: str, options: dict) -> dict:
         "answer": answer.text,
         "generated": "stream_start" in record,
         "retrieve": searched,
+        "timings_retrieve": t.retrieve_s,
         "first_token": t.first_token_s,
         "generate": t.generate_s,
         "total": t.total_s,

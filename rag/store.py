@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from rag.errors import StoreError
 from rag.types import Chunk, Document, Filters, Hit
+
+T = TypeVar("T")
 
 
 class ChromaStore:
@@ -91,11 +95,13 @@ class ChromaStore:
         n = self.count()
         if n == 0:
             return []
-        got = self._collection.query(
-            query_embeddings=[embedding],
-            n_results=min(k, n),
-            where=_where(filters),
-            include=["documents", "metadatas", "distances"],
+        got = _while_written(
+            lambda: self._collection.query(
+                query_embeddings=[embedding],
+                n_results=min(k, n),
+                where=_where(filters),
+                include=["documents", "metadatas", "distances"],
+            )
         )
         return [
             Hit(chunk=_chunk(cid, text, meta), score=1.0 - float(dist))
@@ -109,7 +115,7 @@ class ChromaStore:
         ]
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        got = self._collection.get(ids=list(ids), include=["embeddings"])
+        got = _while_written(lambda: self._collection.get(ids=list(ids), include=["embeddings"]))
         return {cid: np.asarray(vec) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
 
     def ids(self) -> set[str]:
@@ -120,6 +126,21 @@ class ChromaStore:
         name, metadata = self._collection.name, self._collection.metadata
         self._client.delete_collection(name)
         self._collection = self._client.create_collection(name, metadata=metadata)
+
+
+def _while_written(read: Callable[[], T], attempts: int = 6) -> T:
+    """``read()``, tried again a few times when it fails because another process is writing the store:
+    the embedded Chroma can meet an id it has not finished writing ("Error finding id")."""
+    from chromadb.errors import InternalError
+
+    for attempt in range(attempts):
+        try:
+            return read()
+        except InternalError:
+            if attempt == attempts - 1:
+                raise StoreError("the store is being written by an ingest: ask again in a moment") from None
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def _client(path: Path):

@@ -373,20 +373,24 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                     only = gr.Dropdown(
                         label="These documents (none chosen: all)",
                         choices=[],
+                        value=[],
                         multiselect=True,
                         elem_id="only-documents",
                     )
                     with gr.Row():
                         date_from = gr.Textbox(
-                            label="Dated from", placeholder="YYYY-MM-DD", elem_id="date-from"
+                            "", label="Dated from", placeholder="YYYY-MM-DD", elem_id="date-from"
                         )
-                        date_to = gr.Textbox(label="Dated to", placeholder="YYYY-MM-DD", elem_id="date-to")
+                        date_to = gr.Textbox(
+                            "", label="Dated to", placeholder="YYYY-MM-DD", elem_id="date-to"
+                        )
 
         def chosen(collection_value: str, **changes) -> Settings:
             """``settings`` with what the window's controls say."""
             return settings.with_(collection=(collection_value or settings.collection).strip(), **changes)
 
-        def ask(question, chat, k, mode, retriever, model, collection, only, date_from, date_to):
+        # New parameters go last: /ask callers pass them by position.
+        def ask(question, chat, k, mode, model, collection, retriever, only, date_from, date_to):
             chat = chat or []
             if not question or not question.strip():
                 yield chat, question
@@ -410,7 +414,7 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
         gr.on(
             [box.submit, send.click],
             ask,
-            [box, chatbot, k, mode, retriever, model, collection, only, date_from, date_to],
+            [box, chatbot, k, mode, model, collection, retriever, only, date_from, date_to],
             [chatbot, box],
             api_name="ask",
             concurrency_id="rag",
