@@ -8,16 +8,14 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from rag.errors import StoreError
 from rag.manifest import DONE, REMOVING, WRITING, Manifest
 from rag.store import ChromaStore
-from rag.types import Chunk, Document
+from rag.types import Document, Embedded
 
 # How long a second ingest waits for the first before giving up.
 LOCK_TIMEOUT_S = 600.0
@@ -50,10 +48,15 @@ class Index:
                 f"no collection {collection!r} in {store}: run `rag ingest data/corpus` (or your documents)"
                 + ("" if collection == "documents" else f" with --collection {collection}")
             )
-        vectors = ChromaStore.open(
-            store, collection, embedding_model=embedding_model, create=create, url=chroma_url
-        )
-        return cls(vectors, Manifest(manifest_path), store / ".ingest.lock")
+        lock_path = store / ".ingest.lock"
+        # A new embedded store is created by whoever opens it first: two processes creating it at once
+        # would both run Chroma's schema migrations ("table collections already exists").
+        creating = create and not chroma_url
+        with _exclusive(lock_path) if creating else nullcontext():
+            vectors = ChromaStore.open(
+                store, collection, embedding_model=embedding_model, create=create, url=chroma_url
+            )
+        return cls(vectors, Manifest(manifest_path), lock_path)
 
     # -- reading ----------------------------------------------------------------------------------------
 
@@ -90,10 +93,15 @@ class Index:
                 self.vectors.reset()
             yield self
 
-    def write(self, doc: Document, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
-        self.manifest.announce(doc.id, path=doc.path, content_hash=doc.content_hash, state=WRITING)
-        self.vectors.replace(doc, chunks, embeddings)
-        self.manifest.record(doc, chunks)
+    def write(self, batch: Sequence[Embedded]) -> None:
+        """Store each document of ``batch`` whole, replacing any earlier version of it. Each is announced
+        in the manifest, then the vectors of all of them are written at once (the store's calls cost
+        far more per call than per vector), then each is recorded with its keyword rows."""
+        for doc, _, _ in batch:
+            self.manifest.announce(doc.id, path=doc.path, content_hash=doc.content_hash, state=WRITING)
+        self.vectors.replace(batch)
+        for doc, chunks, _ in batch:
+            self.manifest.record(doc, chunks)
 
     def remove(self, doc_id: str) -> int:
         """Remove ``doc_id`` everywhere; how many chunks went with it (0: it was not there)."""

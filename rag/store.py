@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from rag.errors import StoreError
-from rag.types import Chunk, Document, Filters, Hit
+from rag.types import Chunk, Document, Embedded, Filters, Hit
 
 T = TypeVar("T")
 
@@ -23,9 +23,10 @@ class ChromaStore:
     because vectors from two models cannot be compared.
     """
 
-    def __init__(self, collection, client) -> None:
+    def __init__(self, collection, client, path: Path | None = None) -> None:
         self._collection = collection
         self._client = client
+        self._path = path  # the embedded store's folder; None on a server
 
     @classmethod
     def open(
@@ -63,25 +64,34 @@ class ChromaStore:
                 f"collection {collection!r} in {where} was built with embedding model {made_with!r}, "
                 f"not {embedding_model!r}: ingest into a new collection or run `rag reindex`"
             )
-        return cls(coll, client)
+        return cls(coll, client, None if url else path)
 
     def count(self) -> int:
         return self._collection.count()
 
-    def replace(self, doc: Document, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
-        """Store ``chunks`` as the whole of ``doc``: upsert them, then drop any other chunk of ``doc``
-        (an old version's, or a crashed write's)."""
-        if len(chunks) != len(embeddings):
-            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
-        old_ids = set(self._collection.get(where={"doc_id": doc.id}, include=[])["ids"])
-        if chunks:
+    def replace(self, batch: Sequence[Embedded]) -> None:
+        """Store each document's chunks as the whole of it: upsert them all, then drop any other chunk
+        of those documents (an old version's, or a crashed write's)."""
+        if not batch:
+            return
+        for doc, chunks, vectors in batch:
+            if len(chunks) != len(vectors):
+                raise ValueError(f"{doc.id}: {len(chunks)} chunks but {len(vectors)} embeddings")
+        ids = [c.id for _, chunks, _ in batch for c in chunks]
+        texts = [c.text for _, chunks, _ in batch for c in chunks]
+        metadatas = [_metadata(doc, c) for doc, chunks, _ in batch for c in chunks]
+        embeddings = np.concatenate([vectors for _, _, vectors in batch])
+        doc_ids = [doc.id for doc, _, _ in batch]
+        old_ids = set(self._collection.get(where={"doc_id": {"$in": doc_ids}}, include=[])["ids"])
+        step = self._client.get_max_batch_size()
+        for at in range(0, len(ids), step):
             self._collection.upsert(
-                ids=[c.id for c in chunks],
-                embeddings=embeddings,
-                documents=[c.text for c in chunks],
-                metadatas=[_metadata(doc, c) for c in chunks],
+                ids=ids[at : at + step],
+                embeddings=embeddings[at : at + step],
+                documents=texts[at : at + step],
+                metadatas=metadatas[at : at + step],
             )
-        stale = old_ids - {c.id for c in chunks}
+        stale = old_ids - set(ids)
         if stale:
             self._collection.delete(ids=sorted(stale))
 
@@ -95,7 +105,7 @@ class ChromaStore:
         n = self.count()
         if n == 0:
             return []
-        got = _while_written(
+        got = self._while_written(
             lambda: self._collection.query(
                 query_embeddings=[embedding],
                 n_results=min(k, n),
@@ -115,7 +125,7 @@ class ChromaStore:
         ]
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        got = _while_written(lambda: self._collection.get(ids=list(ids), include=["embeddings"]))
+        got = self._while_written(lambda: self._collection.get(ids=list(ids), include=["embeddings"]))
         return {cid: np.asarray(vec) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
 
     def ids(self) -> set[str]:
@@ -127,20 +137,37 @@ class ChromaStore:
         self._client.delete_collection(name)
         self._collection = self._client.create_collection(name, metadata=metadata)
 
+    def _while_written(self, read: Callable[[], T], attempts: int = 4) -> T:
+        """``read()``, tried again when it fails because another process is writing the embedded store.
 
-def _while_written(read: Callable[[], T], attempts: int = 6) -> T:
-    """``read()``, tried again a few times when it fails because another process is writing the store:
-    the embedded Chroma can meet an id it has not finished writing ("Error finding id")."""
-    from chromadb.errors import InternalError
+        Each process keeps its own copy of the vector index in memory, which does not see what another
+        process writes, while the keyword index (SQLite) does: a chunk found by its words can be missing
+        from the vectors ("Error finding id"). So the store is opened afresh from disk and the read tried
+        again. Within one process (the chat window ingesting an upload) all readers share one copy.
+        """
+        from chromadb.errors import InternalError
 
-    for attempt in range(attempts):
-        try:
-            return read()
-        except InternalError:
-            if attempt == attempts - 1:
-                raise StoreError("the store is being written by an ingest: ask again in a moment") from None
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
+        for attempt in range(attempts):
+            try:
+                return read()
+            except InternalError:
+                if attempt == attempts - 1 or self._path is None:
+                    raise StoreError(
+                        "the store is being written by an ingest: ask again in a moment"
+                    ) from None
+                time.sleep(0.05 * 2**attempt)
+                self._reopen()
+        raise AssertionError("unreachable")
+
+    def _reopen(self) -> None:
+        """This process's copy of the store, read again from disk. Chroma keeps one per folder per
+        process; it is dropped from Chroma's cache without being stopped (whoever holds it, such as a
+        writer in another thread, keeps using it), so the next client loads a new one."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(self._path), None)
+        self._client = _client(self._path)
+        self._collection = self._client.get_collection(self._collection.name)
 
 
 def _client(path: Path):

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,14 @@ class Chunk:
 
     def page_at(self, offset: int) -> int | None:
         return None if self.page is None else self.page + bisect_right(self.page_starts, offset)
+
+
+class Embedded(NamedTuple):
+    """A document ready to be stored: its chunks, and their embeddings (one row per chunk)."""
+
+    doc: Document
+    chunks: Sequence[Chunk]
+    vectors: np.ndarray
 
 
 @dataclass(frozen=True)

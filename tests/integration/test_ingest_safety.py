@@ -96,11 +96,15 @@ def clean(corpus, tmp_path_factory) -> dict:
     return snapshot(store)
 
 
-def documents_announced(manifest: Path) -> int:
-    """How many documents the manifest lists (in any state), read while another process writes it."""
+def progress(manifest: Path) -> int:
+    """How far a writing process is, read while it writes: documents the manifest lists (announced,
+    before their vectors are written) plus those recorded as done (after), so 0 to 2 x DOCS."""
     try:
         with sqlite3.connect(f"file:{manifest}?mode=ro", uri=True, timeout=5) as db:
-            return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+            listed, done = db.execute(
+                "SELECT count(*), count(*) FILTER (WHERE state = 'done') FROM documents"
+            ).fetchone()
+            return listed + done
     except sqlite3.OperationalError:  # not created yet, or its tables not yet
         return 0
 
@@ -110,21 +114,21 @@ def test_an_ingest_killed_at_random_moments_then_rerun_equals_a_clean_one(corpus
     states = []
     for kill in range(KILLS):
         store = tmp_path / f"killed{kill}"
-        # A random point of the run: before any write (model loading, embedding), or just after the
-        # n-th document was announced, when its vectors may be half written.
-        target = rng.randrange(DOCS)
+        # A random point of the run: before any write (model loading, embedding), while documents are
+        # announced, while their vectors are written, or while they are recorded as done.
+        target = rng.randrange(2 * DOCS)
         process = rag_ingest(store, corpus)
-        while documents_announced(store / "documents.manifest.sqlite3") < target and process.poll() is None:
+        while progress(store / "documents.manifest.sqlite3") < target and process.poll() is None:
             time.sleep(0.001)
         time.sleep(rng.uniform(0, 0.03))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        states.append(documents_announced(store / "documents.manifest.sqlite3"))
+        states.append(progress(store / "documents.manifest.sqlite3"))
         report = ingest([corpus], store=store)
         assert not report.failed
         assert_same_store(snapshot(store), clean)
     # The moments are worth the name only if they fell at different points of the writing.
-    assert len(set(states)) >= 4, f"documents in the manifest at each kill: {states}"
+    assert len(set(states)) >= 4, f"documents announced + done at each kill: {states}"
 
 
 def test_two_ingests_at_once_wait_for_each_other(corpus, clean, tmp_path):
@@ -152,13 +156,9 @@ def test_questions_are_answered_while_an_ingest_runs(corpus, tmp_path):
     assert len(open_index(Settings(store=store)).documents()) == 5 + DOCS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit: the embedded Chroma store cannot be read by one process while another process "
-    "writes it (chromadb InternalError 'Error finding id'); the reader gets a one-line StoreError. "
-    "Use one process (the chat window ingests uploads itself) or a Chroma server (RAG_CHROMA_URL).",
-)
 def test_another_process_answers_while_an_ingest_runs(corpus, tmp_path):
+    """As with `rag ask` in one terminal and `rag ingest` in another: the reader's copy of the vectors
+    falls behind the writer's, and is read again from disk when it misses a chunk."""
     store = tmp_path / "busy-two-processes"
     ingest([CORPUS], store=store)
     process = rag_ingest(store, corpus)
@@ -168,4 +168,5 @@ def test_another_process_answers_while_an_ingest_runs(corpus, tmp_path):
             answer("In which province did the March 6 strikes take place?", store=store, mode="extractive")
         )
     assert process.returncode == 0
+    assert len(answers) >= 3
     assert all(not a.refused and a.sources for a in answers)

@@ -61,6 +61,17 @@ def test_a_changed_document_replaces_its_chunks_everywhere(index, embedder):
     assert [c.text for c, _ in index.manifest.search("short fact", 5)] == ["Only one short fact now."]
 
 
+def test_one_batch_of_changes_leaves_what_a_fresh_index_of_the_result_holds(index, embedder, tmp_path):
+    """Ingestion writes many documents per store call: added, changed and unchanged ones together."""
+    store_docs(index, [doc(LONG, "a.txt"), doc("Beta was here before. It said little.", "b.txt")], embedder)
+    final = [doc("Only one short fact now.", "a.txt"), doc(LONG, "b.txt"), doc(LONG + " New.", "c.txt")]
+    report = store_docs(index, final, embedder)
+    assert (report.updated, report.added) == (["a.txt", "b.txt"], ["c.txt"])
+    fresh = Index.open(tmp_path / "fresh", "testing", embedding_model=HashEmbedder.name, create=True)
+    store_docs(fresh, final, embedder)
+    assert snapshot(index) == snapshot(fresh)
+
+
 def test_documents_are_listed_with_chunk_counts(index, embedder, news_doc):
     store_docs(index, [news_doc, doc(LONG, "b.txt")], embedder)
     listed = {d.doc_id: d for d in index.documents()}
