@@ -9,16 +9,18 @@ the model is run again through raw ``llama_cpp.Llama.create_completion`` with th
 (token ids, greedy, ``max_tokens``, stops, repeat penalty), on the same loaded model, so the same
 ``n_ctx`` and threads. The model's prompt cache is reset before every run, pipeline or raw, so each
 one evaluates its whole prompt. Nothing in ``rag/`` is changed: the pipeline object that
-``rag.stream_answer`` uses (``rag.api.pipeline_for``) has its ``retrieve``, its generator's ``stream``
-and the model's ``create_completion`` wrapped, to time them and to record the prompt.
+``rag.stream_answer`` uses (``rag.api.pipeline_for``) has its retriever's ``retrieve``, its generator's
+``stream`` and the model's ``create_completion`` wrapped, to time them and to record the prompt.
 
 Stages (seconds, from the moment ``rag.stream_answer`` is called):
 
-- ``retrieve``: the search itself (embed the question, dense + keyword search, fusion); the pipeline's
-  own ``Timings.retrieve_s`` (``timings_retrieve``) also covers evidence selection and support;
+- ``retrieve``: from the call to the end of the search (the standalone question, its embedding, dense +
+  keyword search, fusion); the pipeline's own ``Timings.retrieve_s`` (``timings_retrieve``) also covers
+  evidence selection and support;
 - ``evidence_prompt``: from the end of the search to the model call: evidence selection (which embeds
-  every sentence of the retrieved passages), the support decision and prompt building. It is split
-  further into ``evidence`` (the rest of the pipeline's own ``Timings.retrieve_s``) and ``prompt``;
+  the best-matching sentences of the retrieved passages), the support decision and prompt building. It
+  is split further into ``evidence`` (the rest of the pipeline's own ``Timings.retrieve_s``) and
+  ``prompt``;
 - ``model_first_token``: model call to its first token (tokenize, prompt evaluation, first token);
 - ``first_token`` (``Timings.first_token_s``): until the first verified text is shown, which is after
   the model finished a whole sentence; ``first_model_token`` is until the model's first token;
@@ -89,7 +91,7 @@ def load_questions(path: Path, n: int) -> list[str]:
 class Probe:
     """Times one pipeline's search and model calls from outside, and records what it sent the model.
 
-    Wraps three bound methods on the instances (``rag/`` is not touched): ``pipeline.retrieve``, the
+    Wraps three bound methods on the instances (``rag/`` is not touched): ``pipeline.retriever.retrieve``, the
     generator's ``stream`` and the llama.cpp model's ``create_completion``.
     """
 
@@ -102,18 +104,18 @@ class Probe:
                 "the raw comparison needs the model in this process (llama.cpp), "
                 f"not {type(self.generator).__name__}: unset RAG_LLM_URL"
             )
-        self._retrieve = pipeline.retrieve
+        self._retrieve = pipeline.retriever.retrieve
         self._stream = self.generator.stream
         self.create_completion = self.llm.create_completion  # the original, for the raw runs
         self.record: dict = {}
-        pipeline.retrieve = self._timed_retrieve
+        pipeline.retriever.retrieve = self._timed_retrieve
         self.generator.stream = self._timed_stream
         self.llm.create_completion = self._recorded_create_completion
 
     def close(self) -> None:
         """Take the wrappers off: the instances' own attributes go, so their class's methods show again."""
         for owner, name in (
-            (self.pipeline, "retrieve"),
+            (self.pipeline.retriever, "retrieve"),
             (self.generator, "stream"),
             (self.llm, "create_completion"),
         ):
@@ -164,7 +166,7 @@ def run_pipeline(probe: Probe, question: str, options: dict) -> dict:
     if "retrieve" not in record:
         raise SystemExit("rag.stream_answer did not use the instrumented pipeline (settings differ?)")
     t = answer.timings
-    searched = record["retrieve"][1] - record["retrieve"][0]
+    searched = record["retrieve"][1] - called
     row = {
         "question": question,
         "refused": answer.refused,

@@ -18,7 +18,7 @@ from rag.prompts import build_prompt
 from rag.refusal import MIN_SCORE, assess_support, expected_kind, holds_kind
 from rag.retrieval import Retriever
 from rag.text import split_sentences
-from rag.types import Answer, Evidence, Filters, Hit, Timings, Turn
+from rag.types import Answer, Evidence, Filters, Timings, Turn
 
 REFUSAL = "The documents don't say. Nothing in them answers this question."
 
@@ -69,9 +69,6 @@ class Pipeline:
         if (mode or self.mode) != "extractive":
             _ = self.generator
 
-    def retrieve(self, text: str, k: int, filters: Filters = Filters()) -> list[Hit]:
-        return self.retriever.retrieve(text, k, filters)
-
     def stream(
         self,
         question: str,
@@ -88,8 +85,9 @@ class Pipeline:
         k = k or self.k
         started = time.perf_counter()
         query = standalone_query(question, history)
-        hits = self.retrieve(query.search_text, k, filters)
-        evidence = select_evidence(query.search_text, hits, embedder=self.embedder)
+        vector = self.embedder.embed_query(query.search_text)  # once, for retrieval and evidence
+        hits = self.retriever.retrieve(query.search_text, k, filters, vector=vector)
+        evidence = select_evidence(query.search_text, hits, embedder=self.embedder, query_vector=vector)
         support = assess_support(query.question, evidence, min_score=self.min_score)
         retrieved = time.perf_counter()
         text, sources, refused, reason = REFUSAL, (), True, support.reason

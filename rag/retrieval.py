@@ -33,9 +33,11 @@ class Retriever:
         self.embedder = embedder
         self.method = method
 
-    def retrieve(self, text: str, k: int, filters: Filters = Filters()) -> list[Hit]:
-        """The ``k`` best passages for ``text``, best first."""
-        query = self.embedder.embed_query(text)
+    def retrieve(
+        self, text: str, k: int, filters: Filters = Filters(), *, vector: np.ndarray | None = None
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``text``, best first. ``vector``: ``text`` already embedded."""
+        query = self.embedder.embed_query(text) if vector is None else vector
         if self.method == "dense":
             return self.index.vectors.query(query, k, filters)
         pool = k if self.method == "keyword" else k * POOL_FACTOR

@@ -19,6 +19,7 @@ class HashEmbedder:
     def __init__(self) -> None:
         self.calls = 0
         self.texts_embedded = 0
+        self.queries = 0
 
     def _vector(self, text: str) -> np.ndarray:
         v = np.zeros(self.dims, dtype=np.float32)
@@ -36,6 +37,7 @@ class HashEmbedder:
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dims), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        self.queries += 1
         return self._vector(text)
 
 

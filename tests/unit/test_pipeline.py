@@ -46,6 +46,13 @@ def test_a_verified_answer_is_streamed_and_cited(make_pipeline):
     assert answer.retrieved and answer.timings.total_s >= answer.timings.retrieve_s > 0
 
 
+def test_the_question_is_embedded_once_for_retrieval_and_evidence(make_pipeline, embedder):
+    pipeline, _ = make_pipeline("Sucumbios province [1].")
+    before = embedder.queries
+    pipeline.answer(QUESTION)
+    assert embedder.queries - before == 1
+
+
 def test_an_invented_figure_falls_back_to_quoting_the_evidence(make_pipeline):
     pipeline, _ = make_pipeline("In Sucumbios, where 400 died [1].")
     answer = pipeline.answer(QUESTION)
