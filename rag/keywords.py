@@ -79,12 +79,19 @@ def search(
     if not query:
         return []
     where, params = _filter_sql(filters)
-    rows = db.execute(
-        f"SELECT {_COLUMNS}, -bm25(chunk_terms) AS score FROM chunk_terms"
-        " JOIN chunks c ON c.rowid = chunk_terms.rowid"
-        f" WHERE chunk_terms MATCH ?{where} ORDER BY bm25(chunk_terms) LIMIT ?",
-        (query, *params, k),
-    ).fetchall()
+    if where:  # the filters read the chunks table, so every match is joined to it before ranking
+        sql = (
+            f"SELECT {_COLUMNS}, -bm25(chunk_terms) AS score FROM chunk_terms"
+            " JOIN chunks c ON c.rowid = chunk_terms.rowid"
+            f" WHERE chunk_terms MATCH ?{where} ORDER BY bm25(chunk_terms) LIMIT ?"
+        )
+    else:  # ranked in the full-text index alone; only the k best are joined to their rows
+        sql = (
+            f"SELECT {_COLUMNS}, m.score FROM (SELECT rowid, -bm25(chunk_terms) AS score FROM chunk_terms"
+            " WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms) LIMIT ?) m"
+            " JOIN chunks c ON c.rowid = m.rowid ORDER BY m.score DESC"
+        )
+    rows = db.execute(sql, (query, *params, k)).fetchall()
     return [(_chunk(row[:-1]), float(row[-1])) for row in rows]
 
 
