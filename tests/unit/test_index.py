@@ -62,7 +62,7 @@ def test_a_changed_document_replaces_its_chunks_everywhere(index, embedder):
 
 
 def test_one_batch_of_changes_leaves_what_a_fresh_index_of_the_result_holds(index, embedder, tmp_path):
-    """Ingestion writes many documents per store call: added, changed and unchanged ones together."""
+    """Ingestion writes many documents per store call: added and changed ones together."""
     store_docs(index, [doc(LONG, "a.txt"), doc("Beta was here before. It said little.", "b.txt")], embedder)
     final = [doc("Only one short fact now.", "a.txt"), doc(LONG, "b.txt"), doc(LONG + " New.", "c.txt")]
     report = store_docs(index, final, embedder)
