@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmark scripts: where results go, how figures are summarized and saved."""
+"""Helpers shared by the benchmark scripts: where results go, how figures are summarized and saved,
+and how the time spent embedding is taken from outside `rag/`."""
 
 from __future__ import annotations
 
@@ -37,3 +38,45 @@ def write_json(out_dir: Path, name: str, figures: dict) -> Path:
     path = out_dir / name
     path.write_text(json.dumps(figures, indent=2, default=str) + "\n")
     return path
+
+
+class EmbedTimer:
+    """Times an embedder's ``embed_documents`` calls while in use (wraps the method on the instance;
+    ``rag/`` is untouched). With ``report_every``, prints a line with the chunks embedded so far, the
+    rate and the time left to reach ``expected`` each time that many more are done."""
+
+    def __init__(self, embedder, *, expected: int = 0, report_every: int = 0) -> None:
+        self.embedder, self.expected, self.report_every = embedder, expected, report_every
+        self.seconds, self.calls, self.texts = 0.0, 0, 0
+        self._next_report = report_every
+
+    def __enter__(self) -> EmbedTimer:
+        original = self.embedder.embed_documents
+        entered = time.perf_counter()
+
+        def timed(texts, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(texts, *args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+                self.calls += 1
+                self.texts += len(texts)
+                if self.report_every and self.texts >= self._next_report:
+                    self._next_report += self.report_every
+                    self._report(time.perf_counter() - entered)
+
+        self.embedder.embed_documents = timed
+        return self
+
+    def __exit__(self, *exc) -> None:
+        vars(self.embedder).pop("embed_documents", None)
+
+    def _report(self, elapsed: float) -> None:
+        rate = self.texts / elapsed
+        eta = max(0.0, (self.expected - self.texts) / rate)
+        print(
+            f"\n  ingest: {self.texts:,}/~{self.expected:,} chunks, {rate:.0f} chunks/s,"
+            f" ETA {eta / 60:.1f} min, load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )

@@ -51,7 +51,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from bench._common import DEFAULT_OUT, machine, median, write_json
+from bench._common import DEFAULT_OUT, EmbedTimer, machine, median, write_json
 from bench.corpus import write_corpus
 
 if TYPE_CHECKING:
@@ -84,34 +84,6 @@ def rebuild_chunk_texts(folder: Path, settings: Settings) -> list[str]:
             doc, max_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap
         )
     ]
-
-
-class EmbedTimer:
-    """Times an embedder's ``embed_documents`` calls while in use (wraps the method on the instance)."""
-
-    def __init__(self, embedder) -> None:
-        self.embedder = embedder
-        self.seconds = 0.0
-        self.calls = 0
-        self.texts = 0
-
-    def __enter__(self) -> EmbedTimer:
-        original = self.embedder.embed_documents
-
-        def timed(texts, *args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return original(texts, *args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - started
-                self.calls += 1
-                self.texts += len(texts)
-
-        self.embedder.embed_documents = timed
-        return self
-
-    def __exit__(self, *exc) -> None:
-        vars(self.embedder).pop("embed_documents", None)
 
 
 def timed_ingest(folder: Path, store: Path, embedder) -> dict:

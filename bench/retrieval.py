@@ -81,7 +81,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench import corpus
-from bench._common import DEFAULT_OUT, machine, write_json
+from bench._common import DEFAULT_OUT, EmbedTimer, machine, write_json
 
 COLLECTION = "bench"
 METHODS = ("dense", "keyword", "hybrid")
@@ -181,43 +181,6 @@ def chunks_per_document(sample_docs: int, seed: int) -> float:
     return sum(counts) / len(counts)
 
 
-class EmbedCounter:
-    """Wraps the shared embedder's ``embed_documents`` on its instance: time spent embedding inside
-    ingest, and a progress line with rate and ETA every ``every`` chunks."""
-
-    def __init__(self, embedder, expected: int, every: int = 5000) -> None:
-        self.embedder, self.expected, self.every = embedder, expected, every
-        self.seconds, self.texts, self._next = 0.0, 0, every
-
-    def __enter__(self) -> EmbedCounter:
-        original = self.embedder.embed_documents
-        started = time.perf_counter()
-
-        def counted(texts, *args, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                return original(texts, *args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - t0
-                self.texts += len(texts)
-                if self.texts >= self._next:
-                    self._next += self.every
-                    elapsed = time.perf_counter() - started
-                    rate = self.texts / elapsed
-                    eta = max(0.0, (self.expected - self.texts) / rate)
-                    print(
-                        f"\n  ingest: {self.texts:,}/~{self.expected:,} chunks, {rate:.0f} chunks/s,"
-                        f" ETA {eta / 60:.1f} min, load {os.getloadavg()[0]:.2f}",
-                        flush=True,
-                    )
-
-        self.embedder.embed_documents = counted
-        return self
-
-    def __exit__(self, *exc) -> None:
-        vars(self.embedder).pop("embed_documents", None)
-
-
 def build_store(size: int, docs: int, out_dir: Path, seed: int) -> dict:
     """The store for ``size`` chunks (``docs`` documents): reused when a finished build says so."""
     import rag.api
@@ -239,7 +202,7 @@ def build_store(size: int, docs: int, out_dir: Path, seed: int) -> dict:
     print(f"corpus: {docs} documents in {folder} ({corpus_s:.1f} s)")
 
     embedder = rag.api.shared_embedder()  # loaded before timing
-    with EmbedCounter(embedder, expected=size) as embedding:
+    with EmbedTimer(embedder, expected=size, report_every=5000) as embedding:
         cpu, started = time.process_time(), time.perf_counter()
         report = rag.api.ingest([folder], store=store, collection=COLLECTION, progress=True)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
