@@ -15,7 +15,7 @@ from rag.errors import InputError
 from rag.evidence import select_evidence
 from rag.generation import Generator
 from rag.prompts import build_prompt
-from rag.refusal import MIN_SCORE, assess_support, expected_kind, holds_kind
+from rag.refusal import MIN_SCORE, assess_support, expected_kind, holds_kind, rivals
 from rag.retrieval import Retriever
 from rag.text import split_sentences
 from rag.types import Answer, Evidence, Filters, Timings, Turn
@@ -138,8 +138,9 @@ class Pipeline:
         text = ""
         for sentence in self._generate_sentences(question, shown):
             claim, problem = check_sentence(sentence, shown, question, said=draft.claims)
-            if claim and not draft.claims and not holds_kind(kind, claim.text, question, short_answer=True):
-                claim, problem = None, f"the answer does not give the {kind} the question asks for"
+            if claim and not draft.claims:
+                problem = _first_claim_problem(kind, claim, shown, question)
+                claim = None if problem else claim
             if claim is None:
                 draft.problem = problem
                 return
@@ -184,6 +185,19 @@ class _Draft:
 
     claims: list[Claim] = field(default_factory=list)
     problem: str = ""
+
+
+def _first_claim_problem(kind: str, claim: Claim, shown: Sequence[Evidence], question: str) -> str:
+    """Why the answer's first sentence may not be shown, or "": it must give the kind of thing asked
+    for, and pick it from evidence that holds only one candidate (a tiny model's pick among several
+    is a guess; the quoted sentence holds them all)."""
+    if not holds_kind(kind, claim.text, question, short_answer=True):
+        return f"the answer does not give the {kind} the question asks for"
+    cited = [e for e in shown if e.label in claim.labels]
+    text, context = " ".join(e.text for e in cited), " ".join(e.chunk.text for e in cited)
+    if len(rivals(kind, text, question, context=context)) > 1:
+        return f"the evidence holds several of the {kind}s asked for"
+    return ""
 
 
 def _numbered(evidence: Sequence[Evidence]) -> list[Evidence]:

@@ -2,9 +2,11 @@
 
 Tiny models answer every question, so refusal is the system's call. A question is answerable when
 some evidence sentence scores well, comes from a passage that mentions the numbers and names the
-question is specific about, and holds the kind of thing the question asks for (a number for "how
-many", a date for "when", a name for "who" or "where") that the question does not already contain.
-A sentence saying the detail was not disclosed, met before any that answers, is a reason to refuse.
+question is specific about and the thing whose value it asks for (the "capital" of "What is the
+capital of Peru?"), and holds the kind of thing the question asks for (a number for "how many", a
+date for "when", a person for "who", a name for "where") that the question does not already
+contain. A sentence saying the detail was not disclosed, met before any that answers, is a reason
+to refuse.
 """
 
 from __future__ import annotations
@@ -12,7 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import content_terms, fold, names, numbers, stem, words
+from rag.text import (
+    STOPWORDS,
+    content_terms,
+    fold,
+    names,
+    normalize_word,
+    numbers,
+    people,
+    stem,
+    word_set,
+    words,
+)
 from rag.types import Evidence
 
 MIN_SCORE = 0.3
@@ -22,45 +35,17 @@ _NUMBER_Q = re.compile(
     r"\b(how (many|much|old|long|far|large|big)|what (percentage|percent|share|proportion|number|age))\b"
 )
 _DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
-_PERSON_Q = re.compile(r"^\s*(who|whom|whose)\b|\bwho\b")
-_PLACE_Q = re.compile(r"\bwhere\b|\bwhich (city|country|province|port|region|state|town|place)\b")
-_DATE_WORDS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "today",
-        "yesterday",
-        "tomorrow",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "year",
-        "years",
-        "decade",
-        "earlier",
-        "ago",
-        "last",
-        "since",
-        "until",
-    ]
+# "Who ...?", "On whose order ...?", "... the official who ...?"; not "The contractor whose crews ..."
+_PERSON_Q = re.compile(r"^\W*(\w+\W+)?(who|whom|whose)\b|\bwho\b")
+_PLACE_Q = re.compile(
+    r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
+)
+_DATE_WORDS = word_set(
+    """
+    january february march april may june july august september october november december monday
+    tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week weeks month
+    months year years decade earlier ago last since until
+    """
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATES = re.compile(
@@ -101,22 +86,44 @@ def expected_kind(question: str) -> str:
     return "other"
 
 
-def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = False) -> bool:
+def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = False, context: str = "") -> bool:
     """Whether ``text`` holds a new ``kind`` of thing: one not already in the question.
 
     In running text a capital at the start of a sentence says nothing; in a short answer
-    ("Sucumbios province.") it is usually the answer, so ``short_answer`` counts it.
+    ("Sucumbios province.") it is usually the answer, so ``short_answer`` counts it. A sentence
+    answers "who" only if it names a person (see ``rivals``; ``context`` is its passage).
     """
     if kind == "number":  # a count or share, so a date ("May 1", "until 2009") is not one
-        return any(not _is_year(n) for n in numbers(_DATES.sub(" ", text)) - numbers(question))
+        return bool(rivals(kind, text, question))
     if kind == "date":
         found = {fold(w) for w in words(text)} & _DATE_WORDS
         return bool(found - {fold(w) for w in words(question)}) or any(
             _is_year(n) for n in numbers(text) - numbers(question)
         )
+    if kind == "person" and not short_answer:  # a sentence about a "who" must name a person
+        return bool(rivals(kind, text, question, context=context))
     if kind in ("person", "place"):
         return bool(names(text, sentence_starts=short_answer) - names(question))
     return True
+
+
+def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str]:
+    """The people (for a ``person`` question), counts (``number``) or names (``place``) in ``text``
+    that the question does not already name: what an answer could pick from. Empty for other kinds.
+    ``context``, the passage around ``text``, tells whether a lone surname is a person's.
+
+    When a sentence holds two ("Noboa met Francis Donovan and Mark Schafer"), a tiny model picks
+    the wrong one about as often as the right one, so the pipeline quotes the sentence instead.
+    """
+    if kind == "number":
+        return {n for n in numbers(_DATES.sub(" ", text)) - numbers(question) if not _is_year(n)}
+    if kind == "person":
+        asked = names(question)
+        return {person for person in people(text, context=context) if set(person.split()) - asked}
+    if kind == "place":
+        asked = {stem(n) for n in names(question)}
+        return {n for n in names(text, sentence_starts=False) if stem(n) not in asked}
+    return set()
 
 
 def _is_year(number: str) -> bool:
@@ -135,19 +142,24 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
         )
     kind = expected_kind(question)
     eligible: list[Evidence] = []
+    mentioned = False
     for e in evidence:
         if e.score < min_score:
             break
         if not mentions_specifics(question, e):
             continue
+        mentioned = True
         if _NOT_DISCLOSED.search(e.text):
             if not eligible:
                 return Support(None, reason="the documents say this was not disclosed")
             continue
-        if holds_kind(kind, e.text, question):
+        if holds_kind(kind, e.text, question, context=e.chunk.text):
             eligible.append(e)
     if eligible:
         return Support(eligible[0], tuple(eligible))
+    if not mentioned:
+        asked = " ".join(asked_about(question)) or "all that the question names"
+        return Support(None, reason=f"no passage close to the question mentions {asked}")
     return Support(None, reason=f"no passage gives the {kind} the question asks for about what it names")
 
 
@@ -161,4 +173,52 @@ def mentions_specifics(question: str, e: Evidence) -> bool:
     context_stems = {stem(n) for n in names(context)} | set(content_terms(context))
     if numbers(question) - numbers(context):
         return False
-    return all(stem(n) in context_stems for n in names(question, sentence_starts=False))
+    specifics = names(question, sentence_starts=False) | set(asked_about(question))
+    return all(stem(s) in context_stems for s in specifics)
+
+
+# Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
+# the curfew?" is answered by "from March 15 to 30"; "What was the reason for ...?" by a clause.
+_ANSWER_WORDS = word_set(
+    """
+    name names date dates day days month months year years time times number numbers amount amounts
+    kind kinds type types sort part parts place places location locations way ways thing things one
+    ones address addresses people person persons reason reasons purpose goal goals aim aims cause
+    causes result results outcome effect effects impact role status response reaction significance
+    plan plans idea point difference relationship situation problem issue issues view position
+    stance current recent latest new main exact full total specific overall approximate estimated
+    """
+)
+_ASKING = frozenset(["what", "which", "who"])
+_COPULA = frozenset(["is", "are", "was", "were"])
+_ARTICLES = frozenset(["the", "a", "an"])
+
+
+def asked_about(question: str) -> list[str]:
+    """The words naming the thing whose value the question asks for, which the passage must mention.
+
+    "What is the capital of Peru?" asks for a capital, "Who is Ecuador's defense minister?" for a
+    defense minister, "How many books ...?" for a count of books: a passage that never mentions a
+    capital, a minister or books cannot answer, however close it is otherwise. Only these plain shapes
+    are read; words that name the kind of answer ("date", "name", "reason") are left out.
+    """
+    tokens = words(question)
+    folded = [fold(t) for t in tokens]
+    counting = next((i + 2 for i in range(len(folded) - 1) if folded[i : i + 2] == ["how", "many"]), 0)
+    start = counting
+    if not counting and len(tokens) > 3 and folded[0] in _ASKING and folded[1] in _COPULA:
+        for i in range(2, len(tokens)):  # "the X of ...", "Y's X"; not "Who was offered ...?"
+            if folded[i].endswith("'s") or (i == 2 and folded[i] in _ARTICLES):
+                start = i + 1
+            elif folded[i] in STOPWORDS:
+                break
+    if not start:
+        return []
+    focus: list[str] = []
+    for token in tokens[start:]:
+        word = normalize_word(token)
+        if word in STOPWORDS or (counting and word in _ANSWER_WORDS):  # "How many people died?"
+            break
+        if not token[:1].isupper() and word not in _ANSWER_WORDS:  # names are checked on their own
+            focus.append(word)
+    return focus

@@ -6,55 +6,18 @@ import re
 import unicodedata
 from functools import lru_cache
 
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``: word lists written as paragraphs."""
+    return frozenset(text.split())
+
+
 # Abbreviations whose period does not end a sentence ("Gen. Francis Donovan", "U.S. forces").
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sr",
-        "jr",
-        "st",
-        "gen",
-        "lt",
-        "col",
-        "capt",
-        "sgt",
-        "adm",
-        "maj",
-        "cmdr",
-        "rep",
-        "sen",
-        "gov",
-        "sec",
-        "pres",
-        "amb",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "dept",
-        "est",
-        "fig",
-        "approx",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
+_ABBREVIATIONS = word_set(
+    """
+    mr mrs ms dr prof sr jr st gen lt col capt sgt adm maj cmdr rep sen gov sec pres amb no vs etc
+    inc ltd co corp dept est fig approx jan feb mar apr jun jul aug sep sept oct nov dec
+    """
 )
 _SENTENCE_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _WORD = re.compile(r"\d+(?:[,.]\d+)*%?|\w+(?:[’'.\-]\w+)*%?")
@@ -384,4 +347,67 @@ def names(text: str, *, sentence_starts: bool = True) -> set[str]:
             and normalize_word(w) not in STOPWORDS
             and normalize_word(w) not in NUMBER_WORDS.values()
         }
+    return found
+
+
+# Words before a name that say it is a person's: "President Noboa", "Gen. Donovan", "spokesman Parnell".
+_PERSON_TITLES = word_set(
+    """
+    mr mrs ms miss dr prof sir dame gen general lt col colonel capt captain sgt sergeant adm admiral
+    maj major cmdr commander rep representative sen senator gov governor president vice minister
+    secretary mayor chief judge justice sheriff officer spokesman spokeswoman spokesperson director
+    chairman chairwoman chair ceo founder pope king queen prince princess leader manager councilman
+    councilwoman pres amb ambassador
+    """
+)
+# Words that make a run of capitalized words an organization, a place or an event, not a person.
+_NOT_PERSON_WORDS = word_set(
+    """
+    command ministry department dept force forces army navy marine marines corps guard police
+    council office house senate congress parliament party church university college school academy
+    company co inc corp ltd llc group agency bank states state republic kingdom union nations
+    federation province county city town village district region street st avenue ave road rd
+    boulevard square bridge station airport port harbor harbour park river lake mountain mountains
+    island islands ocean sea gulf bay coast border america americas europe africa asia pacific
+    atlantic north south east west northern southern eastern western central national international
+    federal united court embassy government administration commission committee association
+    institute foundation hospital library hall center centre museum club league cartel network
+    summit conference operation operations day week month year
+    """
+)
+_PARTICLES = frozenset(["de", "del", "da", "di", "van", "von", "der", "la", "le", "bin", "al"])
+
+
+def people(text: str, *, context: str = "") -> set[str]:
+    """Folded names that look like people's: two or more capitalized words in a row that name no
+    organization or place ("Francis L. Donovan", "Mono Tole"), or one after a title ("President
+    Noboa", "Gen. Donovan"), or one that ends such a name in ``context`` ("Noboa said", in a passage
+    that names "Daniel Noboa"). "U.S. Southern Command" and "Latin America" are not people, nor is
+    a lone "Ecuador"; punctuation ends a name ("Quito, Ecuador").
+    """
+    surnames = {person.split()[-1] for person in people(context)} if context else set()
+    found: set[str] = set()
+    run: list[str] = []
+    titled = after_title = False
+    previous, previous_end = "", 0
+    for match in [*_WORD.finditer(text), None]:
+        token = match.group() if match else ""
+        word = normalize_word(token)
+        gap = text[previous_end : match.start()].strip() if match else "end"
+        joined = not gap or (
+            gap == "." and (len(previous) == 1 or normalize_word(previous) in _PERSON_TITLES)
+        )
+        title = word in _PERSON_TITLES
+        name_word = token[:1].isupper() and word not in STOPWORDS and not title
+        initial = len(token) == 1 and token.isupper()  # "Mark A. Schafer"
+        if run and joined and (name_word or initial or word in _PARTICLES):
+            run.append(word)
+        else:
+            while run and run[-1] in _PARTICLES:
+                run.pop()
+            if run and not set(run) & _NOT_PERSON_WORDS and (len(run) >= 2 or titled or run[0] in surnames):
+                found.add(" ".join(run))
+            run, titled = ([word], after_title and joined) if name_word else ([], False)
+        after_title = title
+        previous, previous_end = token, match.end() if match else 0
     return found

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.refusal import assess_support, expected_kind, holds_kind
+from rag.refusal import asked_about, assess_support, expected_kind, holds_kind, rivals
 from rag.types import Chunk, Evidence
 
 TEXT = (
@@ -29,6 +29,10 @@ TROOPS = "The embassy did not disclose the number of troops."
         ("Who announced the curfew?", "person"),
         ("Where were the strikes?", "place"),
         ("Which province was hit?", "place"),
+        ("In which Ecuadorian province were the strikes?", "place"),
+        ("Which nation ranks behind Colombia?", "place"),
+        ("On whose order did the troops move?", "person"),
+        ("The contractor whose crews helped is working on a project with what cost?", "other"),
         ("What did they discuss?", "other"),
     ],
 )
@@ -40,7 +44,11 @@ def test_the_kind_must_be_new_to_the_question():
     assert holds_kind("number", CURFEW, "How many days does the curfew last?")
     assert not holds_kind("number", CURFEW, "How long from March 15 to 30?")
     assert holds_kind("date", CURFEW, "When is the curfew?")
-    assert holds_kind("person", CURFEW, "Who announced a curfew?")
+    assert holds_kind(
+        "person", CURFEW, "Who announced a curfew?", context="President Daniel Noboa. " + CURFEW
+    )
+    assert not holds_kind("person", CURFEW, "Who announced a curfew?")  # nothing says Noboa is a person
+    assert not holds_kind("person", "U.S. Southern Command declared the operations.", "Who leads it?")
     assert not holds_kind("number", "It was one of the biggest operations.", "How many were seized?")
     assert not holds_kind("number", "The base ran until 2009.", "How many troops were there?")
     assert not holds_kind("number", "The festival was held on May 1.", "How many lanterns were there?")
@@ -71,3 +79,38 @@ def test_refused_when_the_documents_say_it_was_not_disclosed():
 def test_no_evidence_or_no_words_is_a_refusal():
     assert not assess_support("When is the curfew?", []).supported
     assert not assess_support("?!", [ev(CURFEW)]).supported
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What is the capital of Peru?", ["capital"]),
+        ("Who is Ecuador's defense minister?", ["defense", "minister"]),
+        ("Who is the US ambassador to Ecuador?", ["ambassador"]),
+        ("What is Mono Tole's real name?", ["real"]),  # "name" is the kind of answer, not a topic
+        ("How many US troops were deployed?", ["troops"]),
+        ("How many people died?", []),
+        ("What are the dates of the curfew?", []),
+        ("Who was offered the job?", []),
+        ("What did they discuss?", []),
+    ],
+)
+def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
+    assert asked_about(question) == asked
+
+
+def test_refused_when_no_passage_mentions_what_is_asked_about():
+    support = assess_support("What is the capital of Ecuador?", [ev("The talks took place in Quito.")])
+    assert not support.supported and "mentions capital" in support.reason
+    assert assess_support("Where did the talks take place?", [ev("The talks took place in Quito.")]).supported
+
+
+def test_rivals_are_the_candidates_an_answer_could_pick():
+    both = "Noboa met Gen. Francis Donovan and Mark Schafer in Quito."
+    assert rivals("person", both, "Who did Noboa meet?") == {"francis donovan", "mark schafer"}
+    assert rivals("person", both, "Who did Noboa meet besides Mark Schafer?") == {"francis donovan"}
+    assert rivals("number", "She won by 3,412 votes to 2,687 on May 4, 2025.", "How many votes?") == {
+        "3412",
+        "2687",
+    }
+    assert rivals("other", both, "What happened?") == set()

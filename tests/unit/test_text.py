@@ -1,4 +1,4 @@
-from rag.text import content_terms, fold, names, numbers, split_sentences, stem
+from rag.text import content_terms, fold, names, numbers, people, split_sentences, stem
 
 
 def sentences(text: str) -> list[str]:
@@ -60,3 +60,12 @@ def test_content_terms_drop_stopwords_and_repeats():
         stem("strikes"),
         "hitt",
     ]
+
+
+def test_people_are_runs_of_names_or_titled_names_not_organizations():
+    assert people("SOUTHCOM commander, Marine Gen. Francis L. Donovan, said so.") == {"francis l donovan"}
+    assert people("Rear Admiral Mark A. Schafer met President Noboa.") == {"mark a schafer", "noboa"}
+    assert people("U.S. Southern Command, the command of the United States of America, said so.") == set()
+    assert people("Quito, Ecuador - Ecuador's President Daniel Noboa spoke.") == {"daniel noboa"}
+    assert people("It was said by Noboa. Trump agreed.") == set()
+    assert people("It was said by Noboa.", context="Daniel Noboa spoke.") == {"noboa"}
