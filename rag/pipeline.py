@@ -15,7 +15,7 @@ from rag.errors import InputError
 from rag.evidence import select_evidence
 from rag.generation import Generator
 from rag.prompts import build_prompt
-from rag.refusal import MIN_SCORE, assess_support, expected_kind, holds_kind, rivals
+from rag.refusal import MIN_SCORE, assess_support, expected_kind, holds_kind, picks, rivals
 from rag.retrieval import Retriever
 from rag.text import split_sentences
 from rag.types import Answer, Evidence, Filters, Timings, Turn
@@ -187,6 +187,9 @@ class _Draft:
     problem: str = ""
 
 
+_PLURALS = {"person": "people", "money": "sums"}
+
+
 def _first_claim_problem(kind: str, claim: Claim, shown: Sequence[Evidence], question: str) -> str:
     """Why the answer's first sentence may not be shown, or "": it must give the kind of thing asked
     for, and pick it from evidence that holds only one candidate (a tiny model's pick among several
@@ -195,8 +198,11 @@ def _first_claim_problem(kind: str, claim: Claim, shown: Sequence[Evidence], que
         return f"the answer does not give the {kind} the question asks for"
     cited = [e for e in shown if e.label in claim.labels]
     text, context = " ".join(e.text for e in cited), " ".join(e.chunk.text for e in cited)
-    if len(rivals(kind, text, question, context=context)) > 1:
-        return f"the evidence holds several of the {kind}s asked for"
+    options = rivals(kind, text, question, context=context)
+    if len(options) > 1:
+        return f"the evidence holds several {_PLURALS.get(kind, kind + 's')} the question could mean"
+    if options and not picks(kind, claim.text, options):
+        return f"the answer does not give the {kind} the evidence holds for the question"
     return ""
 
 

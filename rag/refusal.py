@@ -34,6 +34,23 @@ MIN_SCORE = 0.3
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|old|long|far|large|big)|what (percentage|percent|share|proportion|number|age))\b"
 )
+_MONEY_Q = re.compile(
+    r"\bhow much\b.*\b(cost|costs|price|pay|paid|spend|spent|worth|charge|charged|raise|raised|fund|funding)"
+    r"\b|\b(cost|price|price tag|budget|fee|fine|salary|funding)\b.*\b(what|how much)\b|"
+    r"\bwhat('s| is| was| were| are)( the)?( \w+)? (cost|price|price tag|budget|fee|fine|salary)\b"
+)
+_DURATION_Q = re.compile(r"\bhow (long|much (earlier|later|longer|sooner))\b")
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d[\d,.]*(\s?(million|billion|thousand|[mbk])\b)?|"
+    r"\b\d[\d,.]*\s?(million |billion |thousand )?(dollars|euros|pounds|yen)\b",
+    re.IGNORECASE,
+)
+_TIME_UNITS = word_set(
+    """
+    second seconds minute minutes hour hours day days week weeks fortnight month months year years
+    decade decades century centuries
+    """
+)
 _DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
 # "Who ...?", "On whose order ...?", "... the official who ...?"; not "The contractor whose crews ..."
 _PERSON_Q = re.compile(r"^\W*(\w+\W+)?(who|whom|whose)\b|\bwho\b")
@@ -73,8 +90,13 @@ class Support:
 
 
 def expected_kind(question: str) -> str:
-    """What the question asks for: ``number``, ``date``, ``person``, ``place`` or ``other``."""
+    """What the question asks for: ``money``, ``duration``, ``number``, ``date``, ``person``,
+    ``place`` or ``other``."""
     q = fold(question)
+    if _MONEY_Q.search(q):
+        return "money"
+    if _DURATION_Q.search(q):
+        return "duration"
     if _NUMBER_Q.search(q):
         return "number"
     if _DATE_Q.search(q):
@@ -93,8 +115,11 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
     ("Sucumbios province.") it is usually the answer, so ``short_answer`` counts it. A sentence
     answers "who" only if it names a person (see ``rivals``; ``context`` is its passage).
     """
-    if kind == "number":  # a count or share, so a date ("May 1", "until 2009") is not one
+    if kind in ("number", "money"):  # a count or share, so a date ("May 1", "until 2009") is not one
         return bool(rivals(kind, text, question))
+    if kind == "duration":  # "for a decade", "several days earlier", "90 minutes"
+        units = {fold(w) for w in words(text)} & _TIME_UNITS
+        return bool(units - {fold(w) for w in words(question)}) or bool(rivals("number", text, question))
     if kind == "date":
         found = {fold(w) for w in words(text)} & _DATE_WORDS
         return bool(found - {fold(w) for w in words(question)}) or any(
@@ -108,7 +133,8 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
 
 
 def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str]:
-    """The people (for a ``person`` question), counts (``number``) or names (``place``) in ``text``
+    """The people (for a ``person`` question), counts (``number``), sums (``money``) or names
+    (``place``) in ``text``
     that the question does not already name: what an answer could pick from. Empty for other kinds.
     ``context``, the passage around ``text``, tells whether a lone surname is a person's.
 
@@ -116,7 +142,13 @@ def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str
     the wrong one about as often as the right one, so the pipeline quotes the sentence instead.
     """
     if kind == "number":
-        return {n for n in numbers(_DATES.sub(" ", text)) - numbers(question) if not _is_year(n)}
+        found = {n for n in numbers(_DATES.sub(" ", text)) - numbers(question) if not _is_year(n)}
+        counted = asked_about(question)[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
+        return found & _counts_of(counted[0], text) if counted else found
+    if kind == "money":
+        return {m.group().lower() for m in _MONEY.finditer(text)} - {
+            m.group().lower() for m in _MONEY.finditer(question)
+        }
     if kind == "person":
         asked = names(question)
         return {person for person in people(text, context=context) if set(person.split()) - asked}
@@ -124,6 +156,33 @@ def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str
         asked = {stem(n) for n in names(question)}
         return {n for n in names(text, sentence_starts=False) if stem(n) not in asked}
     return set()
+
+
+def picks(kind: str, answer: str, options: set[str]) -> bool:
+    """Whether a short ``answer`` gives one of the ``options`` (see ``rivals``) for a ``kind`` question."""
+    if kind in ("number", "money"):
+        return bool(numbers(answer) & numbers(" ".join(options)))
+    if kind == "person":  # "Donovan" gives "francis l donovan"
+        return any(option.split()[-1] in names(answer) for option in options)
+    return bool(names(answer) & options)
+
+
+def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
+    """The numbers in ``text`` followed, within ``within`` words, by ``noun`` ("4,860 CX-30 liquid
+    nitrogen storage dewars" counts dewars)."""
+    tokens = words(text)
+    return {
+        number
+        for i, token in enumerate(tokens)
+        for number in numbers(token)
+        if any(_same_word(noun, t) for t in tokens[i + 1 : i + 1 + within])
+    }
+
+
+def _same_word(word: str, other: str) -> bool:
+    """The same word in another form: "dewars" ~ "dewar", "hourly" ~ "hour" (a derived form)."""
+    a, b = stem(word), stem(other)
+    return a == b or (len(b) >= 4 and a.startswith(b))
 
 
 def _is_year(number: str) -> bool:
@@ -173,8 +232,14 @@ def mentions_specifics(question: str, e: Evidence) -> bool:
     context_stems = {stem(n) for n in names(context)} | set(content_terms(context))
     if numbers(question) - numbers(context):
         return False
-    specifics = names(question, sentence_starts=False) | set(asked_about(question))
-    return all(stem(s) in context_stems for s in specifics)
+    acronyms = {fold(w) for w in words(question) if w.isupper() and 3 <= len(w) <= 5}
+    initials = "".join(fold(w)[0] for w in words(context) if normalize_word(w) not in STOPWORDS)
+    if not all(
+        stem(n) in context_stems or (n in acronyms and n in initials)
+        for n in names(question, sentence_starts=False)
+    ):
+        return False  # "CFO" is named by "chief financial officer"
+    return all(any(_same_word(w, t) for t in context_stems) for w in asked_about(question))
 
 
 # Words that name the kind of answer, not a thing the documents must mention: "What are the dates of

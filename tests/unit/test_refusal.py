@@ -1,6 +1,6 @@
 import pytest
 
-from rag.refusal import asked_about, assess_support, expected_kind, holds_kind, rivals
+from rag.refusal import asked_about, assess_support, expected_kind, holds_kind, picks, rivals
 from rag.types import Chunk, Evidence
 
 TEXT = (
@@ -109,8 +109,22 @@ def test_rivals_are_the_candidates_an_answer_could_pick():
     both = "Noboa met Gen. Francis Donovan and Mark Schafer in Quito."
     assert rivals("person", both, "Who did Noboa meet?") == {"francis donovan", "mark schafer"}
     assert rivals("person", both, "Who did Noboa meet besides Mark Schafer?") == {"francis donovan"}
-    assert rivals("number", "She won by 3,412 votes to 2,687 on May 4, 2025.", "How many votes?") == {
-        "3412",
-        "2687",
+    votes = "She won 3,412 votes and he won 2,687 votes, with 12 polling stations, on May 4, 2025."
+    assert rivals("number", votes, "How many votes were cast?") == {"3412", "2687"}  # counts of votes only
+    assert rivals("number", "It recalled about 4,860 CX-30 storage dewars.", "How many CX-30 dewars?") == {
+        "4860"
+    }
+    assert rivals(
+        "money", "It cost $4.2 million, and 5 million euros came later.", "How much did it cost?"
+    ) == {
+        "$4.2 million",
+        "5 million euros",
     }
     assert rivals("other", both, "What happened?") == set()
+
+
+def test_a_short_answer_picks_one_of_the_rivals():
+    assert picks("number", "3,412.", {"3412"}) and not picks("number", "2,687 votes", {"3412"})
+    assert picks("person", "Donovan [1].", {"francis l donovan"})
+    assert not picks("person", "Mark Schafer", {"francis l donovan"})
+    assert picks("money", "$4.2 million", {"$4.2 million"})
