@@ -372,7 +372,7 @@ _NOT_PERSON_WORDS = word_set(
     atlantic north south east west northern southern eastern western central national international
     federal united court embassy government administration commission committee association
     institute foundation hospital library hall center centre museum club league cartel network
-    summit conference operation operations day week month year
+    summit conference operation operations day week month year presidency us uk eu un usa
     """
 )
 _PARTICLES = frozenset(["de", "del", "da", "di", "van", "von", "der", "la", "le", "bin", "al"])
