@@ -34,10 +34,11 @@ MIN_SCORE = 0.3
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|old|long|far|large|big)|what (percentage|percent|share|proportion|number|age))\b"
 )
+_MONEY_VERBS = "cost|costs|pay|paid|spend|spent|charge|charged|raise|raised|worth"
+_MONEY_NOUNS = "cost|costs|price|budget|fee|fees|salary|funding"
 _MONEY_Q = re.compile(
-    r"\bhow much\b.*\b(cost|costs|price|pay|paid|spend|spent|worth|charge|charged|raise|raised|fund|funding)"
-    r"\b|\b(cost|price|price tag|budget|fee|fine|salary|funding)\b.*\b(what|how much)\b|"
-    r"\bwhat('s| is| was| were| are)( the)?( \w+)? (cost|price|price tag|budget|fee|fine|salary)\b"
+    rf"\bhow much\b.*\b({_MONEY_VERBS})\b"  # "How much did it cost to build ...?"
+    rf"|\b(what|which)\b(\W+\w+){{0,3}}?\W+({_MONEY_NOUNS})\b"  # "What's the overall price tag ...?"
 )
 _DURATION_Q = re.compile(r"\bhow (long|much (earlier|later|longer|sooner))\b")
 _MONEY = re.compile(
@@ -134,9 +135,9 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
 
 def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str]:
     """The people (for a ``person`` question), counts (``number``), sums (``money``) or names
-    (``place``) in ``text``
-    that the question does not already name: what an answer could pick from. Empty for other kinds.
-    ``context``, the passage around ``text``, tells whether a lone surname is a person's.
+    (``place``) in ``text`` that the question does not already name: what an answer could pick
+    from. Empty for other kinds. ``context``, the passage around ``text``, tells whether a lone
+    surname is a person's.
 
     When a sentence holds two ("Noboa met Francis Donovan and Mark Schafer"), a tiny model picks
     the wrong one about as often as the right one, so the pipeline quotes the sentence instead.

@@ -32,7 +32,12 @@ TROOPS = "The embassy did not disclose the number of troops."
         ("In which Ecuadorian province were the strikes?", "place"),
         ("Which nation ranks behind Colombia?", "place"),
         ("On whose order did the troops move?", "person"),
-        ("The contractor whose crews helped is working on a project with what cost?", "other"),
+        ("The contractor whose crews helped is working on a project with what cost?", "money"),
+        ("How much did it cost to build the library?", "money"),
+        ("What's the overall price tag for the pipes?", "money"),
+        ("How much cocaine was seized?", "number"),
+        ("For how long did the Air Force run the base?", "duration"),
+        ("How much earlier had the planes landed?", "duration"),
         ("What did they discuss?", "other"),
     ],
 )
