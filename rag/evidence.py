@@ -53,18 +53,17 @@ def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
         for start, end in split_sentences(chunk.text, offset=chunk.start):
             sentence = chunk.text[start - chunk.start : end - chunk.start]
             key = " ".join(fold(w) for w in words(sentence))
-            statement = len(words(sentence)) >= _MIN_WORDS and not _is_heading(
-                chunk.text, start - chunk.start, sentence
-            )
+            heading = _is_heading(chunk.text, start - chunk.start, sentence)
             if (chunk.doc_id, start) not in seen_spans and key not in seen_texts:
                 seen_spans.add((chunk.doc_id, start))
                 seen_texts.add(key)
-                if statement:
-                    joined = previous[0] if previous and _leans_on_previous(sentence) else start
+                if len(words(sentence)) >= _MIN_WORDS and not heading:
+                    if previous and _leans_on_previous(sentence):
+                        start = previous[0]
                     out.append(
-                        Candidate(hit, chunk.text[joined - chunk.start : end - chunk.start], joined, end)
+                        Candidate(hit, chunk.text[start - chunk.start : end - chunk.start], start, end)
                     )
-            previous = (start, end) if statement else None  # never lean on a heading
+            previous = None if heading else (start, end)  # "## Scope" is no sentence to lean on
     return out
 
 

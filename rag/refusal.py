@@ -34,13 +34,18 @@ MIN_SCORE = 0.3
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|old|long|far|large|big)|what (percentage|percent|share|proportion|number|age))\b"
 )
-_MONEY_VERBS = "cost|costs|pay|paid|spend|spent|charge|charged|raise|raised|worth"
+_MONEY_VERBS = "cost|pay|paid|spend|spent|charge|charged|raise|raised|worth"
 _MONEY_NOUNS = "cost|costs|price|budget|fee|fees|salary|funding"
+# "How much did it cost to build ...?" (not "How much time did they spend?"), "What's the total cost?"
 _MONEY_Q = re.compile(
-    rf"\bhow much\b.*\b({_MONEY_VERBS})\b"  # "How much did it cost to build ...?"
-    rf"|\b(what|which)\b(\W+\w+){{0,3}}?\W+({_MONEY_NOUNS})\b"  # "What's the overall price tag ...?"
+    rf"\bhow much( extra| more| less)? (did|does|do|will|would|has|have|had|is|was|are|were)\b"
+    rf".*\b({_MONEY_VERBS})\b"
+    rf"|\b(what|which)('s| is| was| are| were)?( the)?( [\w']+)? ({_MONEY_NOUNS})\b"
 )
-_DURATION_Q = re.compile(r"\bhow (long|much (earlier|later|longer|sooner))\b")
+_WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")
+_COUNT = re.compile(r"\d[\d.]*%?")
+_MAGNITUDES = frozenset(["100", "1000", "1000000", "1000000000"])  # "hundred" ... "billion" alone
+_DURATION_Q = re.compile(r"\bhow (long|much (time|earlier|later|longer|sooner))\b")
 _MONEY = re.compile(
     r"[$€£¥]\s?\d[\d,.]*(\s?(million|billion|thousand|[mbk])\b)?|"
     r"\b\d[\d,.]*\s?(million |billion |thousand )?(dollars|euros|pounds|yen)\b",
@@ -53,8 +58,8 @@ _TIME_UNITS = word_set(
     """
 )
 _DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
-# "Who ...?", "On whose order ...?", "... the official who ...?"; not "The contractor whose crews ..."
-_PERSON_Q = re.compile(r"^\W*(\w+\W+)?(who|whom|whose)\b|\bwho\b")
+# "Who ...?", "On whose order ...?"; not "The contractor whose crews ...", "the technician who ..."
+_PERSON_Q = re.compile(r"^\W*(\w+\W+)?(who|whom|whose)\b")
 _PLACE_Q = re.compile(
     r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
 )
@@ -116,6 +121,8 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
     ("Sucumbios province.") it is usually the answer, so ``short_answer`` counts it. A sentence
     answers "who" only if it names a person (see ``rivals``; ``context`` is its passage).
     """
+    if kind == "number" and short_answer:  # "4,860." answers "How many dewars ...?"
+        return bool(_counts(text) - numbers(question))
     if kind in ("number", "money"):  # a count or share, so a date ("May 1", "until 2009") is not one
         return bool(rivals(kind, text, question))
     if kind == "duration":  # "for a decade", "several days earlier", "90 minutes"
@@ -126,7 +133,7 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
         return bool(found - {fold(w) for w in words(question)}) or any(
             _is_year(n) for n in numbers(text) - numbers(question)
         )
-    if kind == "person" and not short_answer:  # a sentence about a "who" must name a person
+    if kind == "person" and not short_answer:  # "Who is ...?" needs a person; "Who won?" a name
         return bool(rivals(kind, text, question, context=context))
     if kind in ("person", "place"):
         return bool(names(text, sentence_starts=short_answer) - names(question))
@@ -143,29 +150,63 @@ def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str
     the wrong one about as often as the right one, so the pipeline quotes the sentence instead.
     """
     if kind == "number":
-        found = {n for n in numbers(_DATES.sub(" ", text)) - numbers(question) if not _is_year(n)}
+        found = {n for n in _counts(_DATES.sub(" ", text)) - numbers(question) if not _is_year(n)}
         counted = asked_about(question)[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
         return found & _counts_of(counted[0], text) if counted else found
     if kind == "money":
-        return {m.group().lower() for m in _MONEY.finditer(text)} - {
-            m.group().lower() for m in _MONEY.finditer(question)
-        }
+        return _sums(text) - _sums(question)
+    asked = names(question)
     if kind == "person":
-        asked = names(question)
-        return {person for person in people(text, context=context) if set(person.split()) - asked}
+        found = _new_people(text, question, context=context)
+        if found or _WHO_IS.search(fold(question)):  # "Who is the defense minister?" asks for a person
+            return found
+        # "Who won the cup?" may be answered by a team or a company: then any new name will do
+        return {n for n in names(text, sentence_starts=False) if n not in asked and n not in _DATE_WORDS}
     if kind == "place":
-        asked = {stem(n) for n in names(question)}
-        return {n for n in names(text, sentence_starts=False) if stem(n) not in asked}
+        asked_stems = {stem(n) for n in asked}
+        named = {w for p in people(text, context=context) for w in p.split()}
+        return {
+            n
+            for n in names(text, sentence_starts=False)
+            if stem(n) not in asked_stems and n not in _DATE_WORDS and n not in named
+        }
     return set()
+
+
+def _new_people(text: str, question: str, *, context: str = "") -> set[str]:
+    """The people ``text`` names, but not those the question names, even in part ("Noboa")."""
+    asked = names(question)
+    return {p for p in people(text, context=context) if p.split()[-1] not in asked}
 
 
 def picks(kind: str, answer: str, options: set[str]) -> bool:
     """Whether a short ``answer`` gives one of the ``options`` (see ``rivals``) for a ``kind`` question."""
-    if kind in ("number", "money"):
-        return bool(numbers(answer) & numbers(" ".join(options)))
+    if kind == "number":
+        return bool(_counts(answer) & options)
+    if kind == "money":
+        return bool(_sums(answer) & options)
     if kind == "person":  # "Donovan" gives "francis l donovan"
         return any(option.split()[-1] in names(answer) for option in options)
     return bool(names(answer) & options)
+
+
+def _counts(text: str) -> set[str]:
+    """The numbers in ``text`` that can be counts: not "million" alone, not a model like "CX-30"."""
+    return {n for n in numbers(text) if _COUNT.fullmatch(n) and n not in _MAGNITUDES}
+
+
+def _sums(text: str) -> set[str]:
+    """The sums of money in ``text``, spaces and case dropped: "$4.2 million" -> "$4.2million"."""
+    return {re.sub(r"\s+", "", m.group().lower()) for m in _MONEY.finditer(text)}
+
+
+def _initials(text: str) -> str:
+    """The first letters of each unpunctuated run of words, stopwords skipped, runs apart: "the chief
+    financial officer, Ingrid" gives "cfo i", so that an acronym in a question ("CFO") is found."""
+    runs = re.split(r"[^\w\s'’-]+", text)
+    return " ".join(
+        "".join(fold(w)[0] for w in words(run) if normalize_word(w) not in STOPWORDS) for run in runs
+    )
 
 
 def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
@@ -175,7 +216,7 @@ def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
     return {
         number
         for i, token in enumerate(tokens)
-        for number in numbers(token)
+        for number in _counts(token)
         if any(_same_word(noun, t) for t in tokens[i + 1 : i + 1 + within])
     }
 
@@ -215,11 +256,13 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
             continue
         if holds_kind(kind, e.text, question, context=e.chunk.text):
             eligible.append(e)
+    if kind == "person":  # a sentence naming a person answers "who" before one naming only a company
+        eligible.sort(key=lambda e: not _new_people(e.text, question, context=e.chunk.text))
     if eligible:
         return Support(eligible[0], tuple(eligible))
     if not mentioned:
-        asked = " ".join(asked_about(question)) or "all that the question names"
-        return Support(None, reason=f"no passage close to the question mentions {asked}")
+        named = sorted(names(question, sentence_starts=False) | numbers(question)) + asked_about(question)
+        return Support(None, reason=f"no passage close to the question mentions all of: {', '.join(named)}")
     return Support(None, reason=f"no passage gives the {kind} the question asks for about what it names")
 
 
@@ -233,13 +276,14 @@ def mentions_specifics(question: str, e: Evidence) -> bool:
     context_stems = {stem(n) for n in names(context)} | set(content_terms(context))
     if numbers(question) - numbers(context):
         return False
-    acronyms = {fold(w) for w in words(question) if w.isupper() and 3 <= len(w) <= 5}
-    initials = "".join(fold(w)[0] for w in words(context) if normalize_word(w) not in STOPWORDS)
+    acronyms = {
+        normalize_word(w) for w in words(question) if w.isupper() and 3 <= len(normalize_word(w)) <= 5
+    }
     if not all(
-        stem(n) in context_stems or (n in acronyms and n in initials)
+        stem(n) in context_stems or (n in acronyms and n in _initials(context))
         for n in names(question, sentence_starts=False)
     ):
-        return False  # "CFO" is named by "chief financial officer"
+        return False
     return all(any(_same_word(w, t) for t in context_stems) for w in asked_about(question))
 
 
@@ -253,8 +297,12 @@ _ANSWER_WORDS = word_set(
     causes result results outcome effect effects impact role status response reaction significance
     plan plans idea point difference relationship situation problem issue issues view position
     stance current recent latest new main exact full total specific overall approximate estimated
+    city cities country countries nation nations province provinces state states town towns region
+    regions company companies organization organizations group groups
     """
 )
+_PHRASE_ENDS = word_set("last next this ago now today currently so far")  # "Acme's revenue last year"
+_ADJECTIVE_ENDINGS = ("al", "ly", "ic", "ous", "ive", "ful", "less", "able", "ible", "ary", "ern")
 _ASKING = frozenset(["what", "which", "who"])
 _COPULA = frozenset(["is", "are", "was", "were"])
 _ARTICLES = frozenset(["the", "a", "an"])
@@ -266,7 +314,9 @@ def asked_about(question: str) -> list[str]:
     "What is the capital of Peru?" asks for a capital, "Who is Ecuador's defense minister?" for a
     defense minister, "How many books ...?" for a count of books: a passage that never mentions a
     capital, a minister or books cannot answer, however close it is otherwise. Only these plain shapes
-    are read; words that name the kind of answer ("date", "name", "reason") are left out.
+    are read. Words that name the kind of answer ("date", "name", "city") are left out, and so are
+    modifiers that look like adjectives ("annual revenue" is answered by "revenue of $5 million"),
+    but not nouns used as modifiers ("police chief" is not "fire chief").
     """
     tokens = words(question)
     folded = [fold(t) for t in tokens]
@@ -280,11 +330,14 @@ def asked_about(question: str) -> list[str]:
                 break
     if not start:
         return []
-    focus: list[str] = []
+    phrase: list[str] = []
     for token in tokens[start:]:
         word = normalize_word(token)
-        if word in STOPWORDS or (counting and word in _ANSWER_WORDS):  # "How many people died?"
-            break
+        if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
+            break  # "How many people died?": a count of people says nothing about the passage
         if not token[:1].isupper() and word not in _ANSWER_WORDS:  # names are checked on their own
-            focus.append(word)
-    return focus
+            phrase.append(word)
+        if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
+            break
+    *modifiers, head = phrase or [""]
+    return [w for w in modifiers if not w.endswith(_ADJECTIVE_ENDINGS)] + [head] if head else []

@@ -353,7 +353,7 @@ def names(text: str, *, sentence_starts: bool = True) -> set[str]:
 # Words before a name that say it is a person's: "President Noboa", "Gen. Donovan", "spokesman Parnell".
 _PERSON_TITLES = word_set(
     """
-    mr mrs ms miss dr prof sir dame gen general lt col colonel capt captain sgt sergeant adm admiral
+    mr mrs ms miss dr prof professor sir dame gen general lt col colonel capt captain sgt sergeant adm admiral
     maj major cmdr commander rep representative sen senator gov governor president vice minister
     secretary mayor chief judge justice sheriff officer spokesman spokeswoman spokesperson director
     chairman chairwoman chair ceo founder pope king queen prince princess leader manager councilman

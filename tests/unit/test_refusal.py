@@ -32,6 +32,7 @@ TROOPS = "The embassy did not disclose the number of troops."
         ("In which Ecuadorian province were the strikes?", "place"),
         ("Which nation ranks behind Colombia?", "place"),
         ("On whose order did the troops move?", "person"),
+        ("In which city was the technician who got burns working?", "place"),
         ("The contractor whose crews helped is working on a project with what cost?", "money"),
         ("How much did it cost to build the library?", "money"),
         ("What's the overall price tag for the pipes?", "money"),
@@ -52,8 +53,9 @@ def test_the_kind_must_be_new_to_the_question():
     assert holds_kind(
         "person", CURFEW, "Who announced a curfew?", context="President Daniel Noboa. " + CURFEW
     )
-    assert not holds_kind("person", CURFEW, "Who announced a curfew?")  # nothing says Noboa is a person
-    assert not holds_kind("person", "U.S. Southern Command declared the operations.", "Who leads it?")
+    assert not holds_kind("person", CURFEW, "Who is the president?")  # nothing says Noboa is a person
+    assert holds_kind("person", "Argentina won the cup in Qatar.", "Who won the cup?")  # a team will do
+    assert not holds_kind("person", "U.S. Southern Command declared the operations.", "Who is its chief?")
     assert not holds_kind("number", "It was one of the biggest operations.", "How many were seized?")
     assert not holds_kind("number", "The base ran until 2009.", "How many troops were there?")
     assert not holds_kind("number", "The festival was held on May 1.", "How many lanterns were there?")
@@ -106,7 +108,7 @@ def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
 
 def test_refused_when_no_passage_mentions_what_is_asked_about():
     support = assess_support("What is the capital of Ecuador?", [ev("The talks took place in Quito.")])
-    assert not support.supported and "mentions capital" in support.reason
+    assert not support.supported and support.reason.endswith("mentions all of: ecuador, capital")
     assert assess_support("Where did the talks take place?", [ev("The talks took place in Quito.")]).supported
 
 
@@ -121,10 +123,10 @@ def test_rivals_are_the_candidates_an_answer_could_pick():
     }
     assert rivals(
         "money", "It cost $4.2 million, and 5 million euros came later.", "How much did it cost?"
-    ) == {
-        "$4.2 million",
-        "5 million euros",
-    }
+    ) == {"$4.2million", "5millioneuros"}
+    assert rivals("number", "Quito has 2.8 million residents.", "How many residents?") == {"2.8"}
+    assert rivals("number", "It flew 12 F-16 fighter jets.", "How many jets?") == {"12"}
+    assert rivals("person", "Daniel Noboa met the envoy.", "Who did Noboa meet?") == set()
     assert rivals("other", both, "What happened?") == set()
 
 
@@ -132,4 +134,6 @@ def test_a_short_answer_picks_one_of_the_rivals():
     assert picks("number", "3,412.", {"3412"}) and not picks("number", "2,687 votes", {"3412"})
     assert picks("person", "Donovan [1].", {"francis l donovan"})
     assert not picks("person", "Mark Schafer", {"francis l donovan"})
-    assert picks("money", "$4.2 million", {"$4.2 million"})
+    sums = rivals("money", "It cost $4.2 million, of which $2 million came later.", "What was the cost?")
+    assert picks("money", "$4.2 million [1].", sums) and not picks("money", "$4.2 billion", sums)
+    assert not picks("money", "$7 million", sums)
