@@ -137,3 +137,12 @@ def test_a_short_answer_picks_one_of_the_rivals():
     sums = rivals("money", "It cost $4.2 million, of which $2 million came later.", "What was the cost?")
     assert picks("money", "$4.2 million [1].", sums) and not picks("money", "$4.2 billion", sums)
     assert not picks("money", "$7 million", sums)
+
+
+def test_a_short_count_answers_how_many_and_an_acronym_is_found_by_its_words():
+    assert holds_kind("number", "4,860.", "How many dewars were shipped?", short_answer=True)
+    text = "Trips above $10,000 need the chief financial officer's approval and Rafael Okonjo's."
+    chunk = Chunk(id="p#0", doc_id="p", index=0, text=text, start=0, end=len(text), title="Policy", date=None)
+    e = Evidence(label=1, chunk=chunk, text=text, start=0, end=len(text), score=0.7)
+    assert assess_support("Besides the CFO, whose approval does a $10,000 trip need?", [e]).supported
+    assert not assess_support("Besides the CEO, whose approval does a $10,000 trip need?", [e]).supported
