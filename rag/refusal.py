@@ -31,6 +31,7 @@ from rag.types import Evidence
 MIN_SCORE = 0.3
 """Lowest evidence score (see ``rag.evidence``) an answer may rest on."""
 
+# What questions ask for
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|old|long|far|large|big)|what (percentage|percent|share|proportion|number|age))\b"
 )
@@ -42,10 +43,18 @@ _MONEY_Q = re.compile(
     rf".*\b({_MONEY_VERBS})\b"
     rf"|\b(what|which)('s| is| was| are| were)?( the)?( [\w']+)? ({_MONEY_NOUNS})\b"
 )
-_WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")
+_DURATION_Q = re.compile(r"\bhow (long|much (time|earlier|later|longer|sooner))\b")
+_DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
+# "Who ...?", "On whose order ...?"; not "The contractor whose crews ...", "the technician who ..."
+_PERSON_Q = re.compile(r"^\W*(\w+\W+)?(who|whom|whose)\b")
+_WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")  # asks who someone is: a person
+_PLACE_Q = re.compile(
+    r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
+)
+
+# What answers look like
 _COUNT = re.compile(r"\d[\d.]*%?")
 _MAGNITUDES = frozenset(["100", "1000", "1000000", "1000000000"])  # "hundred" ... "billion" alone
-_DURATION_Q = re.compile(r"\bhow (long|much (time|earlier|later|longer|sooner))\b")
 _MONEY = re.compile(
     r"[$€£¥]\s?\d[\d,.]*(\s?(million|billion|thousand|[mbk])\b)?|"
     r"\b\d[\d,.]*\s?(million |billion |thousand )?(dollars|euros|pounds|yen)\b",
@@ -56,12 +65,6 @@ _TIME_UNITS = word_set(
     second seconds minute minutes hour hours day days week weeks fortnight month months year years
     decade decades century centuries
     """
-)
-_DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
-# "Who ...?", "On whose order ...?"; not "The contractor whose crews ...", "the technician who ..."
-_PERSON_Q = re.compile(r"^\W*(\w+\W+)?(who|whom|whose)\b")
-_PLACE_Q = re.compile(
-    r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
 )
 _DATE_WORDS = word_set(
     """
