@@ -38,8 +38,10 @@ For each size (in chunks):
    first), its current RSS, the server's peak RSS, and the on-disk size of each store.
 
 If hybrid ``total`` p50 at the largest size (embedded) is above the 50 ms target, or with ``--profile``,
-hybrid retrieval is also run under cProfile (``bench-out/retrieval-profile-<size>.txt``) and the
-keyword queries are measured in FTS5 (rows each OR query matches).
+hybrid retrieval is also run under cProfile (``bench-out/retrieval-profile-<size>.txt``).
+
+The first keyword search of a process reads the keyword index into memory (``rag.keywords.Postings``);
+that is timed on its own for each store (``keyword_load_s``), before any warm-up question.
 
 Prints a markdown table (size x method x embedded/server: p50 and p95 of total and of search) and
 writes everything to ``bench-out/retrieval.json``.
@@ -478,7 +480,7 @@ def time_retrieval(index, questions: list[Question], k: int, warmup: list[Questi
 
 
 def profile_hybrid(index, questions: list[Question], k: int, out_dir: Path, label: str) -> dict:
-    """Hybrid retrieval under cProfile, and how many rows each keyword query matches in FTS5."""
+    """Hybrid retrieval under cProfile."""
     import rag.api
     from rag.retrieval import Retriever
 
@@ -511,92 +513,6 @@ def profile_hybrid(index, questions: list[Question], k: int, out_dir: Path, labe
         "questions": len(questions),
         "file": str(path),
         "top_cumulative": rows[:25],
-        "fts": fts_findings(index.manifest.path, questions, k),
-    }
-
-
-_COLUMNS = "c.chunk_id, c.doc_id, c.idx, c.start, c.end, c.page, c.page_starts, c.title, c.date, c.text"
-_CURRENT_SQL = (  # what rag.keywords.search runs (no filters)
-    f"SELECT {_COLUMNS}, -bm25(chunk_terms) AS score FROM chunk_terms"
-    " JOIN chunks c ON c.rowid = chunk_terms.rowid"
-    " WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms) LIMIT ?"
-)
-_TOP_FIRST_SQL = (  # the same ranking, but only the top rows are joined to their chunks
-    f"SELECT {_COLUMNS}, t.score FROM (SELECT rowid, -bm25(chunk_terms) AS score FROM chunk_terms"
-    " WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms) LIMIT ?) t"
-    " JOIN chunks c ON c.rowid = t.rowid ORDER BY t.score DESC"
-)
-RARE_SHARE = 0.05
-
-
-def fts_findings(manifest_path: Path, questions: list[Question], k: int) -> dict:
-    """How much work each keyword query gives FTS5 (every row matching any OR term is scored by bm25),
-    and two what-ifs timed on the same database, read-only: joining only the top rows to their chunks,
-    and leaving out terms held by more than ``RARE_SHARE`` of the chunks."""
-    from rag import keywords
-
-    db = sqlite3.connect(f"file:{manifest_path}?mode=ro", uri=True)
-    total_rows = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-    held_by: dict[str, int] = {}
-
-    def rows_holding(term: str) -> int:
-        if term not in held_by:
-            sql = "SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH ?"
-            held_by[term] = db.execute(sql, (term,)).fetchone()[0]
-        return held_by[term]
-
-    pool = k * 3
-    figures: dict[str, list[float]] = {
-        name: [] for name in ("terms", "matched", "current", "top_first", "rare_terms", "rare_kept")
-    }
-    same = hits_current = hits_rare = 0
-    for q in questions:
-        query = keywords.match_query(q.text)
-        if not query:
-            continue
-        terms = query.split(" OR ")
-        rare = [t for t in terms if rows_holding(t) <= RARE_SHARE * total_rows] or [
-            min(terms, key=rows_holding)
-        ]
-        figures["terms"].append(len(terms))
-        figures["rare_kept"].append(len(rare))
-        sql = "SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH ?"
-        figures["matched"].append(db.execute(sql, (query,)).fetchone()[0])
-        results = {}
-        for name, statement, match in (
-            ("current", _CURRENT_SQL, query),
-            ("top_first", _TOP_FIRST_SQL, query),
-            ("rare_terms", _CURRENT_SQL, " OR ".join(rare)),
-        ):
-            t0 = time.perf_counter()
-            results[name] = db.execute(statement, (match, pool)).fetchall()
-            figures[name].append(time.perf_counter() - t0)
-        same += [r[0] for r in results["current"]] == [r[0] for r in results["top_first"]]
-        hits_current += any(r[1] == q.doc_id for r in results["current"][:k])
-        hits_rare += any(r[1] == q.doc_id for r in results["rare_terms"][:k])
-    plan = db.execute("EXPLAIN QUERY PLAN " + _CURRENT_SQL, ('"x"', pool)).fetchall()
-    db.close()
-    n = len(figures["terms"])
-    return {
-        "chunks": total_rows,
-        "pool": pool,
-        "terms_per_query": stats_ms(figures["terms"], scale=1),
-        "rows_matched_per_query": stats_ms(figures["matched"], scale=1),
-        "rows_matched_share_p50": round(float(np.median(figures["matched"])) / total_rows, 3)
-        if total_rows and n
-        else None,
-        "current_sql_ms": stats_ms(figures["current"]),
-        "top_first_sql_ms": stats_ms(figures["top_first"]),
-        "top_first_same_results": f"{same}/{n}",
-        f"rare_terms_only_ms (df <= {RARE_SHARE:.0%})": stats_ms(figures["rare_terms"]),
-        "rare_terms_kept_per_query": stats_ms(figures["rare_kept"], scale=1),
-        "keyword_hit_at_k_current": round(hits_current / n, 3) if n else None,
-        "keyword_hit_at_k_rare_terms_only": round(hits_rare / n, 3) if n else None,
-        "query_plan": [row[-1] for row in plan],
-        "commonest_terms": [
-            (term, count, round(count / total_rows, 3))
-            for term, count in sorted(held_by.items(), key=lambda kv: -kv[1])[:12]
-        ],
     }
 
 
@@ -846,6 +762,10 @@ def main(argv: list[str] | None = None) -> int:
         questions = make_questions(Path(built["corpus"]), args.queries + args.warmup, args.seed)
         timed, warmup = questions[: args.queries], questions[args.queries :]
         entry["question_examples"] = [q.text for q in timed[:5]]
+        started = time.perf_counter()
+        index.manifest.search(timed[0].text, args.k)  # reads the keyword index into memory
+        entry["keyword_load_s"] = round(time.perf_counter() - started, 3)
+        print(f"keyword index read into memory in {entry['keyword_load_s']} s")
         entry["embedded"] = phases.run(f"time embedded {size}", time_retrieval, index, timed, args.k, warmup)
         hybrid = entry["embedded"]["methods"]["hybrid"]["total_ms"]["p50"]
         if args.profile or (size == sizes[-1] and hybrid > TARGET_MS):

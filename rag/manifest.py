@@ -63,6 +63,10 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable when a process dies
         self._db.executescript(_SCHEMA + keywords.SCHEMA)
+        if keywords.needs_upgrade(self._db):
+            with self._transaction() as db:
+                keywords.upgrade(db)
+        self._postings: keywords.Postings | None = None
 
     def close(self) -> None:
         with self._lock:
@@ -138,18 +142,25 @@ class Manifest:
         with self._transaction() as db:
             db.execute("DELETE FROM documents")
             db.execute("DELETE FROM settings")
-            db.execute("DELETE FROM chunks")
-            db.execute("INSERT INTO chunk_terms (chunk_terms) VALUES ('delete-all')")
+            keywords.clear(db)
 
     # -- the keyword index ----------------------------------------------------------------------------
 
     def search(self, text: str, k: int, filters: Filters = Filters()) -> list[tuple[Chunk, float]]:
         with self._lock:
-            return keywords.search(self._db, text, k, filters)
+            return keywords.search(self._db, self._current_postings(), text, k, filters)
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         with self._lock:
             return keywords.chunks_by_id(self._db, ids)
+
+    def _current_postings(self) -> keywords.Postings:
+        """The keyword index in memory, read again only when some process has changed it since."""
+        postings = self._postings
+        if postings is None or postings.generation != keywords.generation(self._db):
+            known = postings.vocabulary if postings else None
+            self._postings = postings = keywords.Postings.load(self._db, known)
+        return postings
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -63,11 +63,9 @@ def snapshot(store: Path) -> dict:
         },
         "entries": [(e.doc_id, e.content_hash, e.chunk_ids, e.state) for e in index.manifest.entries()],
         "keyword_rows": sorted(
-            db.execute("SELECT chunk_id, doc_id, idx, start, end, text FROM chunks").fetchall()
+            db.execute("SELECT chunk_id, doc_id, idx, start, end, text, length FROM chunks").fetchall()
         ),
-        "keyword_hits": db.execute(
-            "SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH 'ecuador'"
-        ).fetchone(),
+        "keyword_hits": sorted(c.id for c, _ in index.manifest.search("ecuador", 10_000)),
     }
 
 

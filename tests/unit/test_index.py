@@ -34,10 +34,8 @@ def snapshot(index: Index) -> dict:
     return {
         "vectors": vectors,
         "entries": [(e.doc_id, e.content_hash, e.chunk_ids, e.state) for e in index.manifest.entries()],
-        "keyword_rows": sorted(db.execute("SELECT chunk_id, doc_id, text FROM chunks").fetchall()),
-        "keyword_matches": db.execute(
-            "SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH 'harbour'"
-        ).fetchone(),
+        "keyword_rows": sorted(db.execute("SELECT chunk_id, doc_id, text, length FROM chunks").fetchall()),
+        "keyword_matches": sorted(c.id for c, _ in index.manifest.search("harbour", 1000)),
     }
 
 
