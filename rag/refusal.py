@@ -12,6 +12,7 @@ to refuse.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.text import (
@@ -42,11 +43,24 @@ _MONEY_Q = re.compile(
     rf"\bhow much( extra| more| less)? (did|does|do|will|would|has|have|had|is|was|are|were)\b"
     rf".*\b({_MONEY_VERBS})\b"
     rf"|\b(what|which)('s| is| was| are| were)?( the)?( [\w']+)? ({_MONEY_NOUNS})\b"
+    rf"|\bwhat (do|does|did|will|would)\b.*\b({_MONEY_VERBS})\b"  # "What do members pay ...?"
 )
 _DURATION_Q = re.compile(r"\bhow (long|much (time|earlier|later|longer|sooner))\b")
 _DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
-# "Who ...?", "On whose order ...?"; not "The contractor whose crews ...", "the technician who ..."
-_PERSON_Q = re.compile(r"^\W*(\w+\W+)?(who|whom|whose)\b")
+_PERSON_NOUNS = "|".join(
+    word_set(
+        """
+        official officer minister leader president member commander executive director manager employee
+        politician lawmaker senator candidate councillor ambassador spokesman spokeswoman spokesperson
+        secretary mayor judge chief founder author person people
+        """
+    )
+)
+_MODIFIER = r"(?!(is|are|was|were|do|does|did|has|have|had|will|would|can|could|the|a|an)\b)\w+"
+# "Who ...?", "On whose order ...?", "Which US cabinet official ...?"; not "The contractor whose crews ..."
+_PERSON_Q = re.compile(
+    rf"^\W*(\w+\W+)?(who|whom|whose)\b|^\W*(\w+\W+)?(which|what) ({_MODIFIER} ){{0,2}}({_PERSON_NOUNS})s?\b"
+)
 _WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")  # asks who someone is: a person
 _PLACE_Q = re.compile(
     r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
@@ -250,7 +264,7 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
     for e in evidence:
         if e.score < min_score:
             break
-        if not mentions_specifics(question, e):
+        if not mentions_specifics(question, e, others=evidence):
             continue
         mentioned = True
         if _NOT_DISCLOSED.search(e.text):
@@ -269,25 +283,71 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
     return Support(None, reason=f"no passage gives the {kind} the question asks for about what it names")
 
 
-def mentions_specifics(question: str, e: Evidence) -> bool:
-    """Whether the passage around ``e`` mentions the numbers and names the question is specific about.
+def mentions_specifics(question: str, e: Evidence, *, others: Sequence[Evidence] = ()) -> bool:
+    """Whether the passage around ``e`` mentions the numbers and names the question is specific about,
+    and the thing it asks about (see ``asked_about``).
 
     "Where did the March 6 strikes take place?" is about the strikes of March 6: a sentence from a
     passage that never mentions 6 is about something else, however close its words are.
+
+    A question may join two passages through a thing it describes by a clause and does not name
+    ("the month the US announced a deployment to the base *that it had operated until 2009*": the
+    announcement's passage never says 2009). So numbers and names of the clause that the passage
+    lacks may be found in the passage of another evidence sentence in ``others``, when that sentence
+    names something (not in the question) that this passage names too: the bridge ("Manta"). The
+    thing asked about, and what the question says outside the clause, must be in this passage.
     """
-    context = f"{e.chunk.title} {e.chunk.text}"
-    context_stems = {stem(n) for n in names(context)} | set(content_terms(context))
-    if numbers(question) - numbers(context):
+    context = _context(e)
+    if not all(any(_same_word(w, t) for t in _context_stems(context)) for w in asked_about(question)):
         return False
+    missing = _unmentioned(question, context)
+    if not missing:
+        return True
+    clause = _relative_clause(question)
+    if not clause or missing & _unmentioned(question, clause):
+        return False
+    bridges = {n for n in names(context) if n not in _DATE_WORDS} - names(question)
+    return any(
+        not missing & _unmentioned(question, _context(other))
+        and bridges & names(other.text, sentence_starts=False)
+        for other in others
+        if other.chunk.id != e.chunk.id
+    )
+
+
+# "... the former base that the US Air Force had operated until 2009?"; not "In which month ...?"
+_RELATIVE = frozenset(["who", "whom", "whose", "that", "which", "where"])
+
+
+def _relative_clause(question: str) -> str:
+    """The question from its first relative pronoun after the opening words to the end, or ""."""
+    tokens = list(re.finditer(r"\w+", question))
+    for before, token in zip(tokens[2:-2], tokens[3:-1], strict=True):
+        gap = question[before.end() : token.start()]
+        if token.group().lower() in _RELATIVE and not gap.strip():  # "Besides the CFO, whose ...?" asks
+            return question[token.start() :]
+    return ""
+
+
+def _context(e: Evidence) -> str:
+    return f"{e.chunk.title} {e.chunk.text}"
+
+
+def _context_stems(context: str) -> set[str]:
+    return {stem(n) for n in names(context)} | set(content_terms(context))
+
+
+def _unmentioned(question: str, context: str) -> set[str]:
+    """The numbers and names of ``question`` that ``context`` does not mention."""
+    context_stems = _context_stems(context)
     acronyms = {
         normalize_word(w) for w in words(question) if w.isupper() and 3 <= len(normalize_word(w)) <= 5
     }
-    if not all(
-        stem(n) in context_stems or (n in acronyms and n in _initials(context))
+    return (numbers(question) - numbers(context)) | {
+        n
         for n in names(question, sentence_starts=False)
-    ):
-        return False
-    return all(any(_same_word(w, t) for t in context_stems) for w in asked_about(question))
+        if not (stem(n) in context_stems or (n in acronyms and n in _initials(context)))
+    }
 
 
 # Words that name the kind of answer, not a thing the documents must mention: "What are the dates of

@@ -39,6 +39,10 @@ TROOPS = "The embassy did not disclose the number of troops."
         ("How much cocaine was seized?", "number"),
         ("For how long did the Air Force run the base?", "duration"),
         ("How much earlier had the planes landed?", "duration"),
+        ("Which US cabinet official visited Quito?", "person"),
+        ("Which council members voted against the budget?", "person"),
+        ("What is the president doing?", "other"),
+        ("What do internal users pay per hour on the microscope?", "money"),
         ("What did they discuss?", "other"),
     ],
 )
@@ -146,3 +150,33 @@ def test_a_short_count_answers_how_many_and_an_acronym_is_found_by_its_words():
     e = Evidence(label=1, chunk=chunk, text=text, start=0, end=len(text), score=0.7)
     assert assess_support("Besides the CFO, whose approval does a $10,000 trip need?", [e]).supported
     assert not assess_support("Besides the CEO, whose approval does a $10,000 trip need?", [e]).supported
+
+
+def passage(doc: str, text: str, score: float = 0.7, label: int = 1) -> Evidence:
+    chunk = Chunk(id=f"{doc}#0", doc_id=doc, index=0, text=text, start=0, end=len(text), title=doc, date=None)
+    return Evidence(label=label, chunk=chunk, text=text, start=0, end=len(text), score=score)
+
+
+ANNOUNCED = passage("a", "In December, the US announced a deployment of airmen to the former base in Manta.")
+OPERATED = passage("b", "The US Air Force operated a base in Manta until 2009.", score=0.6, label=2)
+ELSEWHERE = passage("c", "The US Air Force operated a base in Panama until 1999.", score=0.6, label=2)
+
+
+def test_a_clause_may_be_met_by_another_passage_about_the_same_thing():
+    question = (
+        "In which month did the US announce a deployment to the base that the US had operated until 2009?"
+    )
+    support = assess_support(question, [ANNOUNCED, OPERATED])
+    assert support.supported and support.evidence is ANNOUNCED
+    # no passage says 2009 of a thing the announcement names: the base in the clause is another one
+    assert ANNOUNCED not in assess_support(question, [ANNOUNCED, ELSEWHERE]).eligible
+    assert not assess_support(question, [ANNOUNCED]).supported
+
+
+def test_what_the_question_says_outside_a_clause_must_be_in_the_answers_passage():
+    # 2009 is outside the clause: it dates the deployment asked about, not the base the clause describes
+    question = "In which month of 2009 did the US announce a deployment to the base that it had operated?"
+    assert ANNOUNCED not in assess_support(question, [ANNOUNCED, OPERATED]).eligible
+    # nor is a question that opens with a phrase and then asks "whose ...?"
+    question = "Besides the CFO of Manta, whose approval did the 2009 deployment need?"
+    assert ANNOUNCED not in assess_support(question, [ANNOUNCED, OPERATED]).eligible
