@@ -98,7 +98,6 @@ def _term(token: str) -> str:
 
 def add_chunks(db: sqlite3.Connection, chunks: Sequence[Chunk]) -> None:
     for chunk in chunks:
-        counts = terms(chunk.text)
         db.execute(
             "INSERT INTO chunks (chunk_id, doc_id, idx, start, end, page, page_starts, title, date, text,"
             " length, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -113,8 +112,7 @@ def add_chunks(db: sqlite3.Connection, chunks: Sequence[Chunk]) -> None:
                 chunk.title,
                 chunk.date,
                 chunk.text,
-                sum(counts.values()),
-                _blob(db, counts),
+                *_indexed(db, chunk.text),
             ),
         )
     if chunks:
@@ -133,9 +131,8 @@ def clear(db: sqlite3.Connection) -> None:
 
 def needs_upgrade(db: sqlite3.Connection) -> bool:
     """Whether this is a keyword index from before term blobs (an SQLite FTS5 table)."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
     fts = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunk_terms'").fetchone()
-    return "terms" not in columns or fts is not None
+    return not _has_term_columns(db) or fts is not None
 
 
 def upgrade(db: sqlite3.Connection) -> None:
@@ -143,7 +140,7 @@ def upgrade(db: sqlite3.Connection) -> None:
     from its stored text, and the FTS5 table goes. Call inside a write transaction."""
     if not needs_upgrade(db):  # another process did it while this one waited
         return
-    if "terms" not in {row[1] for row in db.execute("PRAGMA table_info(chunks)")}:
+    if not _has_term_columns(db):
         db.execute("ALTER TABLE chunks ADD COLUMN length INTEGER")
         db.execute("ALTER TABLE chunks ADD COLUMN terms BLOB")
     db.execute("DROP TABLE IF EXISTS chunk_terms")
@@ -151,18 +148,20 @@ def upgrade(db: sqlite3.Connection) -> None:
     if missing:
         print(f"rag: indexing the words of {len(missing)} chunks (once, for this version)…", file=sys.stderr)
     for rowid, text in missing:
-        counts = terms(text)
-        db.execute(
-            "UPDATE chunks SET length = ?, terms = ? WHERE rowid = ?",
-            (sum(counts.values()), _blob(db, counts), rowid),
-        )
+        db.execute("UPDATE chunks SET length = ?, terms = ? WHERE rowid = ?", (*_indexed(db, text), rowid))
     _changed(db)
 
 
-def _blob(db: sqlite3.Connection, counts: Counter[str]) -> bytes:
+def _has_term_columns(db: sqlite3.Connection) -> bool:
+    return "terms" in {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+
+
+def _indexed(db: sqlite3.Connection, text: str) -> tuple[int, bytes]:
+    """What a chunk row stores of its text's terms: their number, and the blob of (term id, count)."""
+    counts = terms(text)
     ids = _term_ids(db, counts)
     pairs = np.array([(ids[term], n) for term, n in counts.items()], dtype=_PAIR).reshape(-1)
-    return pairs.tobytes()
+    return sum(counts.values()), pairs.tobytes()
 
 
 def _term_ids(db: sqlite3.Connection, wanted: Iterable[str]) -> dict[str, int]:
@@ -227,7 +226,7 @@ class Postings:
         per_chunk = np.fromiter((len(r[2]) // 8 for r in rows), dtype=np.int64, count=len(rows))
         owner = np.repeat(np.arange(len(rows), dtype=np.int32), per_chunk)
         term_ids, counts = pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.float64)
-        average = float(lengths.mean()) if len(rows) and lengths.mean() > 0 else 1.0
+        average = (float(lengths.mean()) if len(rows) else 0.0) or 1.0
         norm = K1 * (1 - B + B * lengths / average)
         weights = counts * (K1 + 1) / (counts + norm[owner])
         order = np.argsort(term_ids, kind="stable")
