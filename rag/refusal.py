@@ -67,7 +67,7 @@ _PLACE_Q = re.compile(
 )
 
 # What answers look like
-_COUNT = re.compile(r"\d[\d.]*%?")
+_COUNT = re.compile(r"\d[\d.]*(%|s)?")  # "12s" is "dozens"
 _MAGNITUDES = frozenset(["100", "1000", "1000000", "1000000000"])  # "hundred" ... "billion" alone
 _MONEY = re.compile(
     r"[$€£¥]\s?\d[\d,.]*(\s?(million|billion|thousand|[mbk])\b)?|"

@@ -314,6 +314,10 @@ def content_terms(text: str) -> list[str]:
     return list(seen)
 
 
+# Counts without a figure ("hundreds of strikes"), for ``numbers`` only: search keeps the words.
+_VAGUE_COUNTS = {"hundreds": "100s", "thousands": "1000s", "millions": "1000000s"}
+
+
 def numbers(text: str) -> set[str]:
     """Numbers in ``text``, digits and number words alike, normalized ("six" -> "6", "1,200" -> "1200").
 
@@ -324,7 +328,8 @@ def numbers(text: str) -> set[str]:
         if word.lower() == "one":
             continue
         w = normalize_word(word).rstrip("%")
-        if w in NUMBER_WORDS.values() and not w.isdigit():
+        w = _VAGUE_COUNTS.get(w, w)
+        if w in NUMBER_WORDS.values() and not (w.isdigit() or w.endswith("s")):  # "dozens" is a count
             continue
         if any(c.isdigit() for c in w):
             found.add(w)

@@ -130,6 +130,7 @@ def test_rivals_are_the_candidates_an_answer_could_pick():
     ) == {"$4.2million", "5millioneuros"}
     assert rivals("number", "Quito has 2.8 million residents.", "How many residents?") == {"2.8"}
     assert rivals("number", "It flew 12 F-16 fighter jets.", "How many jets?") == {"12"}
+    assert rivals("number", "They carried out dozens of strikes.", "Roughly how many strikes?") == {"12s"}
     assert rivals("person", "Daniel Noboa met the envoy.", "Who did Noboa meet?") == set()
     assert rivals("other", both, "What happened?") == set()
 

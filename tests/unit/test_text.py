@@ -39,6 +39,7 @@ def test_spans_are_offsets_into_the_text():
 
 def test_numbers_normalize_words_and_separators():
     assert numbers("six tonnes, 70% and 1,200 people in 2026; 3.5 km") == {"6", "70", "1200", "2026", "3.5"}
+    assert numbers("dozens of strikes and hundreds of arrests, the second time") == {"12s", "100s"}
 
 
 def test_names_are_capitalized_non_stopwords():
