@@ -64,8 +64,10 @@ class Pipeline:
         return self._generator
 
     def warm_up(self, mode: str | None = None) -> None:
-        """Load what answering in ``mode`` needs now, so the first answer is not slower than the rest."""
-        self.embedder.embed_query("warm up")
+        """Load what answering in ``mode`` needs now, so the first answer is not slower than the rest:
+        the embedding model, the store's indexes (the keyword index is read into memory on first
+        use: about 2 s at 100k chunks) and, unless extractive, the generator."""
+        self.retriever.retrieve("warm up", 1)
         if (mode or self.mode) != "extractive":
             _ = self.generator
 

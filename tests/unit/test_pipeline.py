@@ -136,3 +136,13 @@ def test_headings_are_never_quoted_as_evidence(index, embedder):
     assert [c.text for c in candidate_sentences(hits)] == [
         "Violence in the port city rose by a third last year."
     ]
+
+
+def test_warming_up_reads_the_keyword_index_and_loads_the_model(make_pipeline):
+    pipeline, generator = make_pipeline("Sucumbios [1].")
+    manifest = pipeline.retriever.index.manifest
+    assert manifest._postings is None
+    pipeline.warm_up("extractive")
+    assert manifest._postings is not None and pipeline._generator is None
+    pipeline.warm_up()
+    assert pipeline._generator is generator
