@@ -179,5 +179,5 @@ def test_what_the_question_says_outside_a_clause_must_be_in_the_answers_passage(
     question = "In which month of 2009 did the US announce a deployment to the base that it had operated?"
     assert ANNOUNCED not in assess_support(question, [ANNOUNCED, OPERATED]).eligible
     # nor is a question that opens with a phrase and then asks "whose ...?"
-    question = "Besides the CFO of Manta, whose approval did the 2009 deployment need?"
+    question = "Besides the deployment to Manta, whose approval did the 2009 plan need?"
     assert ANNOUNCED not in assess_support(question, [ANNOUNCED, OPERATED]).eligible
