@@ -48,12 +48,14 @@ _MONEY_Q = re.compile(
 _DURATION_Q = re.compile(r"\bhow (long|much (time|earlier|later|longer|sooner))\b")
 _DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
 _PERSON_NOUNS = "|".join(
-    word_set(
-        """
-        official officer minister leader president member commander executive director manager employee
-        politician lawmaker senator candidate councillor ambassador spokesman spokeswoman spokesperson
-        secretary mayor judge chief founder author person people
-        """
+    sorted(
+        word_set(
+            """
+            official officer minister leader president member commander executive director manager
+            employee politician lawmaker senator candidate councillor ambassador spokesman spokeswoman
+            spokesperson secretary mayor judge chief founder author person people
+            """
+        )
     )
 )
 _MODIFIER = r"(?!(is|are|was|were|do|does|did|has|have|had|will|would|can|could|the|a|an)\b)\w+"
@@ -298,9 +300,10 @@ def mentions_specifics(question: str, e: Evidence, *, others: Sequence[Evidence]
     thing asked about, and what the question says outside the clause, must be in this passage.
     """
     context = _context(e)
-    if not all(any(_same_word(w, t) for t in _context_stems(context)) for w in asked_about(question)):
+    stems = _context_stems(context)
+    if not all(any(_same_word(w, t) for t in stems) for w in asked_about(question)):
         return False
-    missing = _unmentioned(question, context)
+    missing = _unmentioned(question, context, stems)
     if not missing:
         return True
     clause = _relative_clause(question)
@@ -337,9 +340,10 @@ def _context_stems(context: str) -> set[str]:
     return {stem(n) for n in names(context)} | set(content_terms(context))
 
 
-def _unmentioned(question: str, context: str) -> set[str]:
-    """The numbers and names of ``question`` that ``context`` does not mention."""
-    context_stems = _context_stems(context)
+def _unmentioned(question: str, context: str, context_stems: set[str] | None = None) -> set[str]:
+    """The numbers and names of ``question`` that ``context`` does not mention. ``context_stems``:
+    ``_context_stems(context)``, if already computed."""
+    context_stems = _context_stems(context) if context_stems is None else context_stems
     acronyms = {
         normalize_word(w) for w in words(question) if w.isupper() and 3 <= len(normalize_word(w)) <= 5
     }
