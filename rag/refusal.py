@@ -6,7 +6,8 @@ question is specific about and the thing whose value it asks for (the "capital" 
 capital of Peru?"), and holds the kind of thing the question asks for (a number for "how many", a
 date for "when", a person for "who", a name for "where") that the question does not already
 contain. A sentence saying the detail was not disclosed, met before any that answers, is a reason
-to refuse.
+to refuse. Of the sentences that can answer, one that says what the question says happened comes
+first (see ``predicate_terms``).
 """
 
 from __future__ import annotations
@@ -246,6 +247,14 @@ def _same_word(word: str, other: str) -> bool:
     return a == b or (len(b) >= 4 and a.startswith(b))
 
 
+def _related(term: str, terms: list[str]) -> bool:
+    """Whether a stem is among ``terms`` or one of them begins the other ("seiz" ~ "seizur")."""
+    return any(
+        term == t or (min(len(term), len(t)) >= 4 and (term.startswith(t) or t.startswith(term)))
+        for t in terms
+    )
+
+
 def _is_year(number: str) -> bool:
     return number.isdigit() and len(number) == 4 and 1800 <= int(number) <= 2100
 
@@ -275,6 +284,10 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
             continue
         if holds_kind(kind, e.text, question, context=e.chunk.text):
             eligible.append(e)
+    # The passages hold the question's names (checked above). Of their sentences, those that say what
+    # the question says happened ("sank", "visited") come before those that only share its names.
+    predicate = predicate_terms(question)
+    eligible.sort(key=lambda e: -sum(_related(t, content_terms(e.text)) for t in predicate))
     if kind == "person":  # a sentence naming a person answers "who" before one naming only a company
         eligible.sort(key=lambda e: not _new_people(e.text, question, context=e.chunk.text))
     if eligible:
@@ -408,3 +421,14 @@ def asked_about(question: str) -> list[str]:
             break
     *modifiers, head = phrase or [""]
     return [w for w in modifiers if not w.endswith(_ADJECTIVE_ENDINGS)] + [head] if head else []
+
+
+def predicate_terms(question: str) -> list[str]:
+    """Stems of what the question says of the thing it asks about, outside any relative clause:
+    its content words without its names, numbers and words for the kind of answer. "Which US
+    cabinet official visited Ecuador in the month that voters rejected foreign bases?" gives the stems
+    of "cabinet", "official" and "visited": not of "voters", "rejected" or "bases", which only say
+    which month is meant."""
+    main = question[: len(question) - len(_relative_clause(question))]
+    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in _ANSWER_WORDS}
+    return [t for t in content_terms(main) if t not in skip and not t[:1].isdigit()]

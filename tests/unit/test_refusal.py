@@ -1,6 +1,6 @@
 import pytest
 
-from rag.refusal import asked_about, assess_support, expected_kind, holds_kind, picks, rivals
+from rag.refusal import asked_about, assess_support, expected_kind, holds_kind, picks, predicate_terms, rivals
 from rag.types import Chunk, Evidence
 
 TEXT = (
@@ -181,3 +181,34 @@ def test_what_the_question_says_outside_a_clause_must_be_in_the_answers_passage(
     # nor is a question that opens with a phrase and then asks "whose ...?"
     question = "Besides the deployment to Manta, whose approval did the 2009 plan need?"
     assert ANNOUNCED not in assess_support(question, [ANNOUNCED, OPERATED]).eligible
+
+
+def test_the_sentence_that_says_what_happened_answers_before_one_that_only_shares_names():
+    names_only = passage(
+        "a", "Ecuadorian forces conducted joint strikes near the northern border.", score=0.7
+    )
+    seized = passage(
+        "b", 'Last week, Ecuadorian forces seized a "narco sub" near the northern border.', score=0.6
+    )
+    question = "What was seized by Ecuadorian forces near the northern border?"
+    support = assess_support(question, [names_only, seized])
+    assert support.evidence is seized and support.eligible == (seized, names_only)
+    # with nothing to tell them apart, the closer sentence stays first
+    assert (
+        assess_support(
+            "What did Ecuadorian forces do near the northern border?", [names_only, seized]
+        ).evidence
+        is names_only
+    )
+
+
+def test_what_a_relative_clause_says_does_not_choose_the_answer():
+    rejected = passage(
+        "a", "In November, voters rejected a proposal by President Noboa to allow foreign bases.", score=0.7
+    )
+    visited = passage(
+        "b", "In November, Homeland Security Secretary Kristi Noem made an official visit.", score=0.6
+    )
+    question = "Which official visited in the same month that voters rejected foreign military bases?"
+    assert predicate_terms(question) == ["offici", "visit"]
+    assert assess_support(question, [rejected, visited]).evidence is visited
