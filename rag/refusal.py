@@ -247,6 +247,32 @@ def _same_word(word: str, other: str) -> bool:
     return a == b or (len(b) >= 4 and a.startswith(b))
 
 
+_KIND_WORDS = {
+    "duration": r"how long|duration|length",
+    "number": r"how many|number|count|figure|toll|size",
+    "money": r"how much|cost|price|amount|value|sum",
+    "date": r"when|date|timing|timeline",
+    "person": r"who|identity|identities|names?",
+    "place": r"where|location",
+}
+
+
+def _withholds(kind: str, text: str, question: str) -> bool:
+    """Whether a sentence saying something was not disclosed says it of what the question asks: it
+    names the kind of thing asked for, the thing asked about (the "troops" of "How many troops ...?")
+    and something else the question names ("... did not disclose how long they will remain in
+    Ecuador" for "How long will the airmen stay in Ecuador?"). Then the documents say they do not
+    know, whatever else the evidence says."""
+    phrase = _KIND_WORDS.get(kind)
+    if not phrase or not re.search(rf"\b({phrase})\b", fold(text)):
+        return False
+    stems = content_terms(text)
+    counted = re.findall(r"\bhow many (\w+)", fold(question))
+    if not all(_related(stem(w), stems) for w in asked_about(question) + counted):
+        return False
+    return any(_related(t, stems) for t in content_terms(re.sub(rf"\b({phrase})\b", " ", fold(question))))
+
+
 def _related(term: str, terms: list[str]) -> bool:
     """Whether a stem is among ``terms`` or one of them begins the other ("seiz" ~ "seizur")."""
     return any(
@@ -275,13 +301,16 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
     for e in evidence:
         if e.score < min_score:
             break
+        if _NOT_DISCLOSED.search(e.text) and not _unmentioned(question, _document_context(e, evidence)):
+            # "... offered the job to Helen Brightwater, but has not disclosed the salary" answers "who"
+            answers = kind != "other" and holds_kind(kind, e.text, question, context=e.chunk.text)
+            if _withholds(kind, e.text, question) or not (eligible or answers):
+                return Support(None, reason="the documents say this was not disclosed")
+            if not answers:
+                continue
         if not mentions_specifics(question, e, others=evidence):
             continue
         mentioned = True
-        if _NOT_DISCLOSED.search(e.text):
-            if not eligible:
-                return Support(None, reason="the documents say this was not disclosed")
-            continue
         if holds_kind(kind, e.text, question, context=e.chunk.text):
             eligible.append(e)
     # The passages hold the question's names (checked above). Of their sentences, those that say what
@@ -343,6 +372,13 @@ def _relative_clause(question: str) -> str:
         if token.group().lower() in _RELATIVE and not gap.strip():  # "Besides the CFO, whose ...?" asks
             return question[token.start() :]
     return ""
+
+
+def _document_context(e: Evidence, evidence: Sequence[Evidence]) -> str:
+    """The passages of ``evidence`` from ``e``'s document, ``e``'s first."""
+    same = [o.chunk for o in evidence if o.chunk.doc_id == e.chunk.doc_id]
+    chunks = {c.id: c for c in [e.chunk, *same]}
+    return " ".join(f"{c.title} {c.text}" for c in chunks.values())
 
 
 def _context(e: Evidence) -> str:

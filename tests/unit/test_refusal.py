@@ -212,3 +212,52 @@ def test_what_a_relative_clause_says_does_not_choose_the_answer():
     question = "Which official visited in the same month that voters rejected foreign military bases?"
     assert predicate_terms(question) == ["offici", "visit"]
     assert assess_support(question, [rejected, visited]).evidence is visited
+
+
+def in_document(doc: str, index: int, text: str, score: float, label: int) -> Evidence:
+    chunk = Chunk(
+        id=f"{doc}#{index}", doc_id=doc, index=index, text=text, start=0, end=len(text), title=doc, date=None
+    )
+    return Evidence(label=label, chunk=chunk, text=text, start=0, end=len(text), score=score)
+
+
+def test_a_sentence_withholding_what_is_asked_refuses_even_after_one_that_seems_to_answer():
+    deployed = in_document("news", 0, "US Air Force personnel arrived in Ecuador on Wednesday.", 0.6, 1)
+    operated = in_document(
+        "news", 1, "The US Air Force operated a base in Manta, Ecuador, for a decade.", 0.5, 2
+    )
+    # its passage never says "Air Force", but another passage of its document does
+    withheld = in_document(
+        "news", 2, "The embassy did not disclose how long they will remain in Ecuador.", 0.4, 3
+    )
+    question = "How long will the US Air Force personnel stay in Ecuador?"
+    support = assess_support(question, [deployed, operated, withheld])
+    assert not support.supported and "not disclosed" in support.reason
+    # a sentence withholding something else does not outweigh the answer
+    other = in_document("news", 2, "The embassy did not disclose the cost of the deployment.", 0.4, 3)
+    assert assess_support(question, [deployed, operated, other]).evidence is operated
+    # nor does one from a document about something else
+    elsewhere = in_document("other", 0, "Panama did not disclose how long the troops will remain.", 0.4, 3)
+    assert assess_support(question, [deployed, operated, elsewhere]).evidence is operated
+    # nor one withholding a count of something else
+    killed = in_document("news", 0, "In Ecuador, 12 people were killed on Wednesday.", 0.6, 1)
+    troops = in_document("news", 1, "The embassy did not disclose the number of troops in Ecuador.", 0.5, 2)
+    assert assess_support("How many people were killed in Ecuador?", [killed, troops]).evidence is killed
+    assert not assess_support("How many troops are in Ecuador?", [killed, troops]).supported
+
+
+def test_a_sentence_withholding_one_detail_may_answer_another():
+    offered = passage(
+        "a", "The council offered the job to Helen Brightwater but has not disclosed the salary."
+    )
+    assert assess_support("Who was offered the town manager job?", [offered]).evidence is offered
+    assert not assess_support("What salary was offered for the town manager job?", [offered]).supported
+    # before any answer, a withholding sentence refuses even if its passage never names the thing asked
+    secret = passage(
+        "b", "The specifics of the collaborative efforts of the US and Ecuador are secret.", score=0.6
+    )
+    term = passage(
+        "c", "The US and Ecuador fight what the authorities term narco-terrorism.", score=0.5, label=2
+    )
+    question = "What are the specific terms of the recent collaborative efforts between the US and Ecuador?"
+    assert not assess_support(question, [secret, term]).supported
