@@ -334,18 +334,25 @@ def mentions_specifics(question: str, e: Evidence, *, others: Sequence[Evidence]
     "Where did the March 6 strikes take place?" is about the strikes of March 6: a sentence from a
     passage that never mentions 6 is about something else, however close its words are.
 
-    A question may join two passages through a thing it describes by a clause and does not name
+    A document is cut into passages anywhere, and "the 38-year-old leader" of one passage is the
+    "Noboa" of the one before. So the numbers and names (not the thing asked about) may also be in
+    the passages of other evidence sentences in ``others`` from the same document.
+
+    A question may join two documents through a thing it describes by a clause and does not name
     ("the month the US announced a deployment to the base *that it had operated until 2009*": the
-    announcement's passage never says 2009). So numbers and names of the clause that the passage
-    lacks may be found in the passage of another evidence sentence in ``others``, when that sentence
-    names something (not in the question) that this passage names too: the bridge ("Manta"). The
-    thing asked about, and what the question says outside the clause, must be in this passage.
+    announcement never says 2009). So numbers and names of the clause that the passage and its
+    document lack may be found in the passage of another evidence sentence in ``others``, when that
+    sentence names something (not in the question) that this passage names too: the bridge
+    ("Manta"). The thing asked about, and what the question says outside the clause, must be in this
+    passage or its document.
     """
     context = _context(e)
     stems = _context_stems(context)
     if not all(any(_same_word(w, t) for t in stems) for w in asked_about(question)):
         return False
     missing = _unmentioned(question, context, stems)
+    if missing:  # "the 38-year-old leader" of a passage is the "Noboa" of the one before it
+        missing &= _unmentioned(question, _document_context(e, others))
     if not missing:
         return True
     clause = _relative_clause(question)

@@ -261,3 +261,18 @@ def test_a_sentence_withholding_one_detail_may_answer_another():
     )
     question = "What are the specific terms of the recent collaborative efforts between the US and Ecuador?"
     assert not assess_support(question, [secret, term]).supported
+
+
+def test_a_passage_may_lean_on_the_passages_before_it_in_its_document_for_names():
+    lede = in_document("news", 0, "On March 6, President Noboa announced strikes against the gangs.", 0.6, 1)
+    later = in_document(
+        "news", 1, "We destroyed the hideout of Mono Tole, the 38-year-old leader wrote.", 0.5, 2
+    )
+    question = "According to Noboa, whose hideout was destroyed in the March 6 operation?"
+    support = assess_support(question, [lede, later])
+    assert support.evidence is later
+    # the same passage with a lede from another document is about something else
+    other_lede = in_document(
+        "wire", 0, "On March 6, President Noboa announced strikes against the gangs.", 0.6, 1
+    )
+    assert later not in assess_support(question, [other_lede, later]).eligible
