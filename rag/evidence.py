@@ -114,6 +114,10 @@ def select_evidence(
     dense = np.asarray(s_vecs @ q_vec, dtype=float)
     scored = [(part + DENSE_WEIGHT * sim, cand) for (part, cand), sim in zip(cheap, dense, strict=True)]
     scored.sort(key=lambda pair: pair[0], reverse=True)
+    chosen: list[tuple[float, Candidate]] = []
+    for score, cand in scored:  # a sentence taken with the one it leans on repeats that one: once
+        if len(chosen) < max_sentences and not any(_overlap(cand, other) for _, other in chosen):
+            chosen.append((score, cand))
     return [
         Evidence(
             label=n,
@@ -123,8 +127,12 @@ def select_evidence(
             end=cand.end,
             score=round(float(score), 4),
         )
-        for n, (score, cand) in enumerate(scored[:max_sentences], start=1)
+        for n, (score, cand) in enumerate(chosen, start=1)
     ]
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    return a.hit.chunk.doc_id == b.hit.chunk.doc_id and a.start < b.end and b.start < a.end
 
 
 def _is_heading(text: str, at: int, sentence: str) -> bool:

@@ -38,3 +38,10 @@ def test_a_sentence_leaning_on_the_one_before_is_taken_with_it():
     hits = [hit("Mayor Ruiz opened the new bridge on Friday. She said it cost 4 million dollars.")]
     texts = [c.text for c in candidate_sentences(hits)]
     assert texts[-1] == "Mayor Ruiz opened the new bridge on Friday. She said it cost 4 million dollars."
+
+
+def test_evidence_does_not_repeat_a_sentence_within_another():
+    hits = [hit("Mayor Ruiz opened the new bridge on Friday. She said it cost 4 million dollars.")]
+    evidence = select_evidence("What did Mayor Ruiz open on Friday?", hits, embedder=HashEmbedder())
+    assert len(candidate_sentences(hits)) == 2
+    assert len(evidence) == 1  # the bridge sentence alone, or taken with the one leaning on it: not both
