@@ -32,6 +32,9 @@ from rag.types import Evidence
 
 MIN_SCORE = 0.3
 """Lowest evidence score (see ``rag.evidence``) an answer may rest on."""
+NAMED_MARGIN = 0.1
+"""How much lower the score of a sentence naming every name of the question may be: the embedding
+model blurs rare names ("SOCSOUTH"), so a sentence anchored by them but worded otherwise scores low."""
 
 # What questions ask for
 _NUMBER_Q = re.compile(
@@ -273,6 +276,13 @@ def _withholds(kind: str, text: str, question: str) -> bool:
     return any(_related(t, stems) for t in content_terms(re.sub(rf"\b({phrase})\b", " ", fold(question))))
 
 
+def _names_all(question: str, e: Evidence) -> bool:
+    """Whether the sentence names every name of the question (and it has one)."""
+    asked = names(question, sentence_starts=False)
+    have = {stem(n) for n in names(e.text)}
+    return bool(asked) and all(stem(n) in have for n in asked)
+
+
 def _related(term: str, terms: list[str]) -> bool:
     """Whether a stem is among ``terms`` or one of them begins the other ("seiz" ~ "seizur")."""
     return any(
@@ -291,16 +301,15 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
         return Support(None, reason="nothing in the documents matches the question")
     if not content_terms(question):
         return Support(None, reason="the question has no words to look for")
-    if evidence[0].score < min_score:
+    close = [e for e in evidence if e.score >= min_score - (NAMED_MARGIN if _names_all(question, e) else 0)]
+    if not close:
         return Support(
             None, reason=f"no passage is close enough to the question (best {evidence[0].score:.2f})"
         )
     kind = expected_kind(question)
     eligible: list[Evidence] = []
     mentioned = False
-    for e in evidence:
-        if e.score < min_score:
-            break
+    for e in close:
         if _NOT_DISCLOSED.search(e.text) and not _unmentioned(question, _document_context(e, evidence)):
             # "... offered the job to Helen Brightwater, but has not disclosed the salary" answers "who"
             answers = kind != "other" and holds_kind(kind, e.text, question, context=e.chunk.text)

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from rag.refusal import asked_about, assess_support, expected_kind, holds_kind, picks, predicate_terms, rivals
@@ -276,3 +278,12 @@ def test_a_passage_may_lean_on_the_passages_before_it_in_its_document_for_names(
         "wire", 0, "On March 6, President Noboa announced strikes against the gangs.", 0.6, 1
     )
     assert later not in assess_support(question, [other_lede, later]).eligible
+
+
+def test_a_sentence_naming_every_name_of_the_question_may_be_worded_further_from_it():
+    question = "What naval rank does the officer in charge of SOCSOUTH hold?"
+    named = passage("a", "Rear Admiral Mark Schafer, Commander of SOCSOUTH, met the president.", score=0.25)
+    assert assess_support(question, [named]).evidence is named
+    unnamed = passage("b", "Rear Admiral Mark Schafer met the president on Monday.", score=0.25)
+    assert not assess_support(question, [unnamed]).supported
+    assert not assess_support(question, [replace(named, score=0.15)]).supported
