@@ -3,7 +3,8 @@
 Tiny models answer well from three short numbered sentences and badly from whole articles, so what
 they are shown is chosen here: every sentence of the retrieved chunks is scored against the question
 by embedding similarity and by weighted overlap with the question's key terms, duplicates are
-dropped, and a sentence that leans on the one before ("He said ...") is taken together with it.
+dropped, and a sentence that leans on the one before ("He said ...") or goes on with a quotation it
+opened is taken together with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from rag.embeddings import Embedder
 from rag.text import content_terms, fold, split_sentences, words
-from rag.types import Evidence, Hit
+from rag.types import Chunk, Evidence, Hit
 
 # Weights of the three signals in a sentence's score. Dense similarity finds paraphrases, term
 # overlap finds names and numbers the small embedding model blurs, and the chunk's own retrieval
@@ -58,7 +59,7 @@ def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
                 seen_spans.add((chunk.doc_id, start))
                 seen_texts.add(key)
                 if len(words(sentence)) >= _MIN_WORDS and not heading:
-                    if previous and _leans_on_previous(sentence):
+                    if previous and (_leans_on_previous(sentence) or _quote_open(chunk, previous)):
                         start = previous[0]
                     out.append(
                         Candidate(hit, chunk.text[start - chunk.start : end - chunk.start], start, end)
@@ -141,6 +142,13 @@ def _is_heading(text: str, at: int, sentence: str) -> bool:
     line_end = at + len(sentence) >= len(text) or text[at + len(sentence)] == "\n"
     closed = sentence.rstrip().endswith((".", "!", "?", '"', "”", "'", "’", ")"))
     return line_start and line_end and not closed and len(words(sentence)) < _HEADING_WORDS
+
+
+def _quote_open(chunk: Chunk, span: tuple[int, int]) -> bool:
+    """Whether a quotation opened in the text at ``span`` is still open at its end: 'He said: "Stay
+    home.' goes on in 'We are at war."'."""
+    text = chunk.text[span[0] - chunk.start : span[1] - chunk.start]
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
 
 
 def _leans_on_previous(sentence: str) -> bool:

@@ -45,3 +45,14 @@ def test_evidence_does_not_repeat_a_sentence_within_another():
     evidence = select_evidence("What did Mayor Ruiz open on Friday?", hits, embedder=HashEmbedder())
     assert len(candidate_sentences(hits)) == 2
     assert len(evidence) == 1  # the bridge sentence alone, or taken with the one leaning on it: not both
+
+
+def test_a_sentence_inside_an_open_quotation_is_taken_with_the_one_that_opened_it():
+    hits = [
+        hit('Minister Reimberg told reporters his advice was: "Stay home. We are at war now." Rain fell.')
+    ]
+    texts = [c.text for c in candidate_sentences(hits)]
+    assert 'Minister Reimberg told reporters his advice was: "Stay home. We are at war now."' in texts
+    assert "Rain fell." not in " ".join(texts)  # under four words: no evidence
+    closed = [hit('Minister Reimberg said: "Stay home." We are at war with the gangs now.')]
+    assert [c.text for c in candidate_sentences(closed)][-1] == "We are at war with the gangs now."
