@@ -10,6 +10,7 @@ opened is taken together with it.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -59,7 +60,7 @@ def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
                 seen_spans.add((chunk.doc_id, start))
                 seen_texts.add(key)
                 if len(words(sentence)) >= _MIN_WORDS and not heading:
-                    if previous and (_leans_on_previous(sentence) or _quote_open(chunk, previous)):
+                    if previous and (_leans_on_previous(sentence) or _leaves_quote_open(chunk, previous)):
                         start = previous[0]
                     out.append(
                         Candidate(hit, chunk.text[start - chunk.start : end - chunk.start], start, end)
@@ -116,8 +117,15 @@ def select_evidence(
     scored = [(part + DENSE_WEIGHT * sim, cand) for (part, cand), sim in zip(cheap, dense, strict=True)]
     scored.sort(key=lambda pair: pair[0], reverse=True)
     chosen: list[tuple[float, Candidate]] = []
-    for score, cand in scored:  # a sentence taken with the one it leans on repeats that one: once
-        if len(chosen) < max_sentences and not any(_overlap(cand, other) for _, other in chosen):
+    for score, cand in scored:  # a sentence taken with the one it leans on holds that one: not both
+        inside = [i for i, (_, other) in enumerate(chosen) if _holds_span(other, cand)]
+        holding = [i for i, (_, other) in enumerate(chosen) if _holds_span(cand, other)]
+        if inside:
+            continue
+        if holding:  # the longer one, in the shorter one's place: "He said it cost ..." is kept
+            chosen[holding[0]] = (chosen[holding[0]][0], cand)
+            chosen = [pair for i, pair in enumerate(chosen) if i not in holding[1:]]
+        elif len(chosen) < max_sentences:
             chosen.append((score, cand))
     return [
         Evidence(
@@ -132,8 +140,9 @@ def select_evidence(
     ]
 
 
-def _overlap(a: Candidate, b: Candidate) -> bool:
-    return a.hit.chunk.doc_id == b.hit.chunk.doc_id and a.start < b.end and b.start < a.end
+def _holds_span(a: Candidate, b: Candidate) -> bool:
+    """Whether ``a``'s text holds all of ``b``'s (the same document, ``b``'s span within ``a``'s)."""
+    return a.hit.chunk.doc_id == b.hit.chunk.doc_id and a.start <= b.start and b.end <= a.end
 
 
 def _is_heading(text: str, at: int, sentence: str) -> bool:
@@ -144,11 +153,17 @@ def _is_heading(text: str, at: int, sentence: str) -> bool:
     return line_start and line_end and not closed and len(words(sentence)) < _HEADING_WORDS
 
 
-def _quote_open(chunk: Chunk, span: tuple[int, int]) -> bool:
+def _leaves_quote_open(chunk: Chunk, span: tuple[int, int]) -> bool:
     """Whether a quotation opened in the text at ``span`` is still open at its end: 'He said: "Stay
-    home.' goes on in 'We are at war."'."""
+    home.' goes on in 'We are at war."'. That is, its last quotation mark opens one: a curly opening
+    mark, or a straight one after a space, a colon or a bracket (not the inches of '12" wide')."""
     text = chunk.text[span[0] - chunk.start : span[1] - chunk.start]
-    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+    marks = list(re.finditer(r'["“”]', text))
+    if not marks:
+        return False
+    last = marks[-1]
+    before = text[last.start() - 1] if last.start() else " "
+    return last.group() == "“" or (last.group() == '"' and (before.isspace() or before in "([:—-"))
 
 
 def _leans_on_previous(sentence: str) -> bool:

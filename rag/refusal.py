@@ -5,9 +5,9 @@ some evidence sentence scores well, comes from a passage that mentions the numbe
 question is specific about and the thing whose value it asks for (the "capital" of "What is the
 capital of Peru?"), and holds the kind of thing the question asks for (a number for "how many", a
 date for "when", a person for "who", a name for "where") that the question does not already
-contain. A sentence saying the detail was not disclosed, met before any that answers, is a reason
-to refuse. Of the sentences that can answer, one that says what the question says happened comes
-first (see ``predicate_terms``).
+contain. A sentence saying that what is asked was not disclosed is a reason to refuse. Of the
+sentences that can answer, one that says what the question says happened comes first (see
+``predicate_terms``).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from rag.types import Evidence
 MIN_SCORE = 0.3
 """Lowest evidence score (see ``rag.evidence``) an answer may rest on."""
 NAMED_MARGIN = 0.1
-"""How much lower the score of a sentence naming every name of the question may be: the embedding
-model blurs rare names ("SOCSOUTH"), so a sentence anchored by them but worded otherwise scores low."""
+"""How much lower the score of a sentence naming every name of the question may be, when those names
+are specific: the embedding model blurs rare names ("SOCSOUTH"), so a sentence anchored by them but
+worded otherwise scores low."""
 
 # What questions ask for
 _NUMBER_Q = re.compile(
@@ -250,41 +251,56 @@ def _same_word(word: str, other: str) -> bool:
     return a == b or (len(b) >= 4 and a.startswith(b))
 
 
+# How a sentence saying something was not disclosed names what it withholds ("did not disclose the
+# number of troops or how long they will remain"), by the kind of thing asked for
 _KIND_WORDS = {
     "duration": r"how long|duration|length",
     "number": r"how many|number|count|figure|toll|size",
     "money": r"how much|cost|price|amount|value|sum",
-    "date": r"when|date|timing|timeline",
+    "date": r"when(?! asked)|date|timing|timeline",
     "person": r"who|identity|identities|names?",
     "place": r"where|location",
 }
 
 
 def _withholds(kind: str, text: str, question: str) -> bool:
-    """Whether a sentence saying something was not disclosed says it of what the question asks: it
-    names the kind of thing asked for, the thing asked about (the "troops" of "How many troops ...?")
-    and something else the question names ("... did not disclose how long they will remain in
-    Ecuador" for "How long will the airmen stay in Ecuador?"). Then the documents say they do not
-    know, whatever else the evidence says."""
+    """Whether a sentence saying something was not disclosed says it of what the question asks: after
+    the words saying so, within a few words, it names the kind of thing asked for ("how long"); it
+    names the thing asked about (the "troops" of "How many troops ...?"); and it names something
+    else the question names ("... did not disclose how long they will remain in Ecuador" for "How
+    long will the airmen stay in Ecuador?"). Then the documents say they do not know, whatever else
+    the evidence says."""
     phrase = _KIND_WORDS.get(kind)
-    if not phrase or not re.search(rf"\b({phrase})\b", fold(text)):
+    said = _NOT_DISCLOSED.search(text)
+    if not phrase or not said:
+        return False
+    after = " ".join(words(text[said.end() :])[:_WITHHELD_WITHIN])
+    if not re.search(rf"\b({phrase})\b", fold(after)):
         return False
     stems = content_terms(text)
-    counted = re.findall(r"\bhow many (\w+)", fold(question))
-    if not all(_related(stem(w), stems) for w in asked_about(question) + counted):
+    asked = [stem(w) for w in asked_about(question) + re.findall(r"\bhow many (\w+)", fold(question))]
+    if not all(_shares_stem(t, stems) for t in asked):
         return False
-    return any(_related(t, stems) for t in content_terms(re.sub(rf"\b({phrase})\b", " ", fold(question))))
+    others = content_terms(re.sub(rf"\b({phrase})\b", " ", fold(question)))
+    return any(_shares_stem(t, stems) for t in others if t not in asked)
 
 
-def _names_all(question: str, e: Evidence) -> bool:
-    """Whether the sentence names every name of the question (and it has one)."""
-    asked = names(question, sentence_starts=False)
-    have = {stem(n) for n in names(e.text)}
-    return bool(asked) and all(stem(n) in have for n in asked)
+_WITHHELD_WITHIN = 8  # words after "did not disclose" in which what is withheld is named
 
 
-def _related(term: str, terms: list[str]) -> bool:
-    """Whether a stem is among ``terms`` or one of them begins the other ("seiz" ~ "seizur")."""
+def _names_every_name(question: str, e: Evidence, evidence: Sequence[Evidence]) -> bool:
+    """Whether the sentence names every name of the question, and they are specific: named in at most
+    half of the evidence's passages (a question's "Noboa" in a corpus about Noboa says little)."""
+    asked = {stem(n) for n in names(question, sentence_starts=False)}
+    if not asked or not asked <= {stem(n) for n in names(e.text)}:
+        return False
+    passages = {o.chunk.id: {stem(n) for n in names(_context(o))} for o in evidence}
+    return all(sum(n in found for found in passages.values()) <= (len(passages) + 1) // 2 for n in asked)
+
+
+def _shares_stem(term: str, terms: list[str]) -> bool:
+    """Whether a stem is among ``terms``, or one of them begins the other ("seiz" ~ "seizur"). Crude:
+    "star" ~ "start" too."""
     return any(
         term == t or (min(len(term), len(t)) >= 4 and (term.startswith(t) or t.startswith(term)))
         for t in terms
@@ -301,32 +317,50 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
         return Support(None, reason="nothing in the documents matches the question")
     if not content_terms(question):
         return Support(None, reason="the question has no words to look for")
-    close = [e for e in evidence if e.score >= min_score - (NAMED_MARGIN if _names_all(question, e) else 0)]
+    # 1. Close enough: the score, a little lower for a sentence naming the question's specific names
+    close = [
+        e
+        for e in evidence
+        if e.score >= min_score - (NAMED_MARGIN if _names_every_name(question, e, evidence) else 0)
+    ]
     if not close:
         return Support(
             None, reason=f"no passage is close enough to the question (best {evidence[0].score:.2f})"
         )
+    # 2. A sentence saying that what is asked was not disclosed, in a document about what the question
+    # names, is a refusal (its own words may differ: "the specifics are secret" for "the terms")
     kind = expected_kind(question)
+    withheld = [
+        e
+        for e in close
+        if _NOT_DISCLOSED.search(e.text) and not _unmentioned(question, _document_context(e, evidence))
+    ]
+    if any(_withholds(kind, e.text, question) for e in withheld):
+        return Support(None, reason="the documents say this was not disclosed")
+    # 3. Eligible: from a passage about what the question names, holding the kind of thing it asks for.
+    # A sentence withholding some detail may still give another ("offered the job to Helen
+    # Brightwater, but has not disclosed the salary" answers "who"); met before any that answers and
+    # giving nothing, it is a refusal.
     eligible: list[Evidence] = []
     mentioned = False
     for e in close:
-        if _NOT_DISCLOSED.search(e.text) and not _unmentioned(question, _document_context(e, evidence)):
-            # "... offered the job to Helen Brightwater, but has not disclosed the salary" answers "who"
-            answers = kind != "other" and holds_kind(kind, e.text, question, context=e.chunk.text)
-            if _withholds(kind, e.text, question) or not (eligible or answers):
+        gives = holds_kind(kind, e.text, question, context=e.chunk.text) and not (
+            e in withheld and kind == "other"
+        )
+        if e in withheld and not gives:
+            if not eligible:
                 return Support(None, reason="the documents say this was not disclosed")
-            if not answers:
-                continue
+            continue
         if not mentions_specifics(question, e, others=evidence):
             continue
         mentioned = True
-        if holds_kind(kind, e.text, question, context=e.chunk.text):
+        if gives:
             eligible.append(e)
-    # The passages hold the question's names (checked above). Of their sentences, those that say what
-    # the question says happened ("sank", "visited") come before those that only share its names.
+    # 4. Ranked: a sentence that says what the question says happened ("sank", "visited") before one
+    # that only shares its names; for "who", one naming a person before one naming only a company.
     predicate = predicate_terms(question)
-    eligible.sort(key=lambda e: -sum(_related(t, content_terms(e.text)) for t in predicate))
-    if kind == "person":  # a sentence naming a person answers "who" before one naming only a company
+    eligible.sort(key=lambda e: -sum(_shares_stem(t, content_terms(e.text)) for t in predicate))
+    if kind == "person":
         eligible.sort(key=lambda e: not _new_people(e.text, question, context=e.chunk.text))
     if eligible:
         return Support(eligible[0], tuple(eligible))
@@ -347,13 +381,13 @@ def mentions_specifics(question: str, e: Evidence, *, others: Sequence[Evidence]
     "Noboa" of the one before. So the numbers and names (not the thing asked about) may also be in
     the passages of other evidence sentences in ``others`` from the same document.
 
-    A question may join two documents through a thing it describes by a clause and does not name
+    A question may join two passages through a thing it describes by a clause and does not name
     ("the month the US announced a deployment to the base *that it had operated until 2009*": the
     announcement never says 2009). So numbers and names of the clause that the passage and its
     document lack may be found in the passage of another evidence sentence in ``others``, when that
     sentence names something (not in the question) that this passage names too: the bridge
-    ("Manta"). The thing asked about, and what the question says outside the clause, must be in this
-    passage or its document.
+    ("Manta"). What the question says outside the clause must be in this passage or its document, and
+    the thing asked about in this passage.
     """
     context = _context(e)
     stems = _context_stems(context)

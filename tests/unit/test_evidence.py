@@ -41,18 +41,27 @@ def test_a_sentence_leaning_on_the_one_before_is_taken_with_it():
 
 
 def test_evidence_does_not_repeat_a_sentence_within_another():
-    hits = [hit("Mayor Ruiz opened the new bridge on Friday. She said it cost 4 million dollars.")]
-    evidence = select_evidence("What did Mayor Ruiz open on Friday?", hits, embedder=HashEmbedder())
-    assert len(candidate_sentences(hits)) == 2
-    assert len(evidence) == 1  # the bridge sentence alone, or taken with the one leaning on it: not both
+    text = "Mayor Ruiz opened the new bridge on Friday. She said it cost 4 million dollars."
+    hits = [hit(text)]
+    assert [c.text for c in candidate_sentences(hits)] == [
+        "Mayor Ruiz opened the new bridge on Friday.",
+        text,
+    ]
+    # whichever of the two scores higher, the one holding both is kept, in the better one's place
+    for question in ["What did Mayor Ruiz open on Friday?", "What did the bridge cost, she said?"]:
+        evidence = select_evidence(question, hits, embedder=HashEmbedder())
+        assert [e.text for e in evidence] == [text]
 
 
 def test_a_sentence_inside_an_open_quotation_is_taken_with_the_one_that_opened_it():
-    hits = [
-        hit('Minister Reimberg told reporters his advice was: "Stay home. We are at war now." Rain fell.')
+    text = 'Minister Reimberg told his advice was: "Stay home. We are at war now." Rain fell all night.'
+    texts = [c.text for c in candidate_sentences([hit(text)])]
+    assert texts == [
+        'Minister Reimberg told his advice was: "Stay home.',
+        'Minister Reimberg told his advice was: "Stay home. We are at war now."',
+        "Rain fell all night.",
     ]
-    texts = [c.text for c in candidate_sentences(hits)]
-    assert 'Minister Reimberg told reporters his advice was: "Stay home. We are at war now."' in texts
-    assert "Rain fell." not in " ".join(texts)  # under four words: no evidence
     closed = [hit('Minister Reimberg said: "Stay home." We are at war with the gangs now.')]
     assert [c.text for c in candidate_sentences(closed)][-1] == "We are at war with the gangs now."
+    inches = [hit('The new pipe is 12" wide at the valve. Workers laid it in March this year.')]
+    assert [c.text for c in candidate_sentences(inches)][-1] == "Workers laid it in March this year."

@@ -284,6 +284,34 @@ def test_a_sentence_naming_every_name_of_the_question_may_be_worded_further_from
     question = "What naval rank does the officer in charge of SOCSOUTH hold?"
     named = passage("a", "Rear Admiral Mark Schafer, Commander of SOCSOUTH, met the president.", score=0.25)
     assert assess_support(question, [named]).evidence is named
-    unnamed = passage("b", "Rear Admiral Mark Schafer met the president on Monday.", score=0.25)
-    assert not assess_support(question, [unnamed]).supported
     assert not assess_support(question, [replace(named, score=0.15)]).supported
+    # the name in its passage but not in the sentence: the usual threshold
+    text = "SOCSOUTH leads special operations. Rear Admiral Mark Schafer met the president."
+    chunk = Chunk(id="b#0", doc_id="b", index=0, text=text, start=0, end=len(text), title="b", date=None)
+    unnamed = Evidence(label=1, chunk=chunk, text=text[35:], start=35, end=len(text), score=0.25)
+    assert unnamed.text.startswith("Rear") and not assess_support(question, [unnamed]).supported
+    assert assess_support(question, [replace(unnamed, score=0.3)]).supported
+    # a name every passage holds is no anchor
+    common = [passage(d, f"Rear Admiral Schafer of SOCSOUTH met {d}.", score=0.25) for d in "abc"]
+    assert not assess_support(question, common).supported
+
+
+def test_a_withholding_sentence_must_say_what_it_withholds_of_what_is_asked():
+    answer = in_document("news", 0, "General Mark Schafer will command the US troops in Ecuador.", 0.6, 1)
+    unnamed = in_document(
+        "news",
+        1,
+        "Officials, who declined to be named, did not say how long the US troops will stay.",
+        0.5,
+        2,
+    )
+    assert assess_support("Who will command the US troops in Ecuador?", [answer, unnamed]).evidence is answer
+    arrived = in_document("news", 0, "The US troops arrived in Ecuador on March 3.", 0.6, 1)
+    asked = in_document(
+        "news", 1, "The embassy declined to comment when asked about the cost in Ecuador.", 0.5, 2
+    )
+    assert assess_support("When did the US troops arrive in Ecuador?", [arrived, asked]).evidence is arrived
+    # withholding a count of troops elsewhere says nothing of the troops asked about
+    here = in_document("news", 0, "In Ecuador, 200 US troops arrived on Monday.", 0.6, 1)
+    haiti = in_document("news", 1, "Panama did not disclose the number of troops it sends to Haiti.", 0.5, 2)
+    assert assess_support("How many troops are in Ecuador?", [here, haiti]).evidence is here
