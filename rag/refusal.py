@@ -263,6 +263,9 @@ _KIND_WORDS = {
 }
 
 
+_WITHHELD_WITHIN = 8  # words after "did not disclose" in which what is withheld is named
+
+
 def _withholds(kind: str, text: str, question: str) -> bool:
     """Whether a sentence saying something was not disclosed says it of what the question asks: after
     the words saying so, within a few words, it names the kind of thing asked for ("how long"); it
@@ -283,9 +286,6 @@ def _withholds(kind: str, text: str, question: str) -> bool:
         return False
     others = content_terms(re.sub(rf"\b({phrase})\b", " ", fold(question)))
     return any(_shares_stem(t, stems) for t in others if t not in asked)
-
-
-_WITHHELD_WITHIN = 8  # words after "did not disclose" in which what is withheld is named
 
 
 def _names_every_name(question: str, e: Evidence, evidence: Sequence[Evidence]) -> bool:
