@@ -11,6 +11,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -65,11 +66,18 @@ class LlamaGenerator:
                 )
         except (ValueError, RuntimeError, OSError) as e:
             raise ModelError(f"cannot load model {self.path}: {e}") from e
+        # Free the model when this is closed or collected, and at exit before the interpreter tears
+        # down llama_cpp's module (whose own __del__ then fails with "'NoneType' is not callable").
+        self._free = weakref.finalize(self, self._llm.close)
         self.context_tokens = self._llm.n_ctx()
         self._template = self._llm.metadata.get("tokenizer.chat_template")
         self.style = style or ("chat" if self._template else "completion")
         if self.style == "chat" and not self._template:
             raise ModelError(f"model {self.path} has no chat template: use it as a completion model")
+
+    def close(self) -> None:
+        """Free the model now; the generator cannot be used after."""
+        self._free()
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokens(text))

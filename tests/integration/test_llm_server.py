@@ -152,3 +152,13 @@ def test_the_cli_says_so_in_one_line(corpus_store):
     assert done.stderr.strip().splitlines() == [
         f"rag: error: cannot reach the model server at {url}: Connection refused (is it running? RAG_LLM_URL)"
     ]
+
+
+def test_closing_frees_the_model_once(model_path):
+    generator = LlamaGenerator(model_path, context_tokens=512, threads=2)
+    assert "".join(generator.stream("The capital of France is", max_tokens=4, stop=()))
+    model = generator._llm._model
+    assert model.model is not None
+    generator.close()
+    assert model.model is None  # freed now, not by llama_cpp's own __del__ at exit
+    generator.close()  # a second close, like the one at exit, does nothing
