@@ -307,6 +307,11 @@ def _shares_stem(term: str, terms: list[str]) -> bool:
     )
 
 
+def _predicate_overlap(predicate: list[str], terms: list[str]) -> int:
+    """How many of the question's predicate stems a sentence's ``terms`` share."""
+    return sum(_shares_stem(t, terms) for t in predicate)
+
+
 def _is_year(number: str) -> bool:
     return number.isdigit() and len(number) == 4 and 1800 <= int(number) <= 2100
 
@@ -359,7 +364,7 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
     # 4. Ranked: a sentence that says what the question says happened ("sank", "visited") before one
     # that only shares its names; for "who", one naming a person before one naming only a company.
     predicate = predicate_terms(question)
-    eligible.sort(key=lambda e: -sum(_shares_stem(t, content_terms(e.text)) for t in predicate))
+    eligible.sort(key=lambda e: -_predicate_overlap(predicate, content_terms(e.text)))
     if kind == "person":
         eligible.sort(key=lambda e: not _new_people(e.text, question, context=e.chunk.text))
     if eligible:

@@ -155,8 +155,11 @@ def test_a_short_count_answers_how_many_and_an_acronym_is_found_by_its_words():
     assert not assess_support("Besides the CEO, whose approval does a $10,000 trip need?", [e]).supported
 
 
-def passage(doc: str, text: str, score: float = 0.7, label: int = 1) -> Evidence:
-    chunk = Chunk(id=f"{doc}#0", doc_id=doc, index=0, text=text, start=0, end=len(text), title=doc, date=None)
+def passage(doc: str, text: str, score: float = 0.7, label: int = 1, index: int = 0) -> Evidence:
+    """A sentence that is the whole of passage ``index`` of document ``doc``."""
+    chunk = Chunk(
+        id=f"{doc}#{index}", doc_id=doc, index=index, text=text, start=0, end=len(text), title=doc, date=None
+    )
     return Evidence(label=label, chunk=chunk, text=text, start=0, end=len(text), score=score)
 
 
@@ -216,34 +219,43 @@ def test_what_a_relative_clause_says_does_not_choose_the_answer():
     assert assess_support(question, [rejected, visited]).evidence is visited
 
 
-def in_document(doc: str, index: int, text: str, score: float, label: int) -> Evidence:
-    chunk = Chunk(
-        id=f"{doc}#{index}", doc_id=doc, index=index, text=text, start=0, end=len(text), title=doc, date=None
-    )
-    return Evidence(label=label, chunk=chunk, text=text, start=0, end=len(text), score=score)
-
-
 def test_a_sentence_withholding_what_is_asked_refuses_even_after_one_that_seems_to_answer():
-    deployed = in_document("news", 0, "US Air Force personnel arrived in Ecuador on Wednesday.", 0.6, 1)
-    operated = in_document(
-        "news", 1, "The US Air Force operated a base in Manta, Ecuador, for a decade.", 0.5, 2
+    deployed = passage(
+        "news", "US Air Force personnel arrived in Ecuador on Wednesday.", score=0.6, label=1, index=0
+    )
+    operated = passage(
+        "news",
+        "The US Air Force operated a base in Manta, Ecuador, for a decade.",
+        score=0.5,
+        label=2,
+        index=1,
     )
     # its passage never says "Air Force", but another passage of its document does
-    withheld = in_document(
-        "news", 2, "The embassy did not disclose how long they will remain in Ecuador.", 0.4, 3
+    withheld = passage(
+        "news",
+        "The embassy did not disclose how long they will remain in Ecuador.",
+        score=0.4,
+        label=3,
+        index=2,
     )
     question = "How long will the US Air Force personnel stay in Ecuador?"
     support = assess_support(question, [deployed, operated, withheld])
     assert not support.supported and "not disclosed" in support.reason
     # a sentence withholding something else does not outweigh the answer
-    other = in_document("news", 2, "The embassy did not disclose the cost of the deployment.", 0.4, 3)
+    other = passage(
+        "news", "The embassy did not disclose the cost of the deployment.", score=0.4, label=3, index=2
+    )
     assert assess_support(question, [deployed, operated, other]).evidence is operated
     # nor does one from a document about something else
-    elsewhere = in_document("other", 0, "Panama did not disclose how long the troops will remain.", 0.4, 3)
+    elsewhere = passage(
+        "other", "Panama did not disclose how long the troops will remain.", score=0.4, label=3, index=0
+    )
     assert assess_support(question, [deployed, operated, elsewhere]).evidence is operated
     # nor one withholding a count of something else
-    killed = in_document("news", 0, "In Ecuador, 12 people were killed on Wednesday.", 0.6, 1)
-    troops = in_document("news", 1, "The embassy did not disclose the number of troops in Ecuador.", 0.5, 2)
+    killed = passage("news", "In Ecuador, 12 people were killed on Wednesday.", score=0.6, label=1, index=0)
+    troops = passage(
+        "news", "The embassy did not disclose the number of troops in Ecuador.", score=0.5, label=2, index=1
+    )
     assert assess_support("How many people were killed in Ecuador?", [killed, troops]).evidence is killed
     assert not assess_support("How many troops are in Ecuador?", [killed, troops]).supported
 
@@ -266,16 +278,30 @@ def test_a_sentence_withholding_one_detail_may_answer_another():
 
 
 def test_a_passage_may_lean_on_the_passages_before_it_in_its_document_for_names():
-    lede = in_document("news", 0, "On March 6, President Noboa announced strikes against the gangs.", 0.6, 1)
-    later = in_document(
-        "news", 1, "We destroyed the hideout of Mono Tole, the 38-year-old leader wrote.", 0.5, 2
+    lede = passage(
+        "news",
+        "On March 6, President Noboa announced strikes against the gangs.",
+        score=0.6,
+        label=1,
+        index=0,
+    )
+    later = passage(
+        "news",
+        "We destroyed the hideout of Mono Tole, the 38-year-old leader wrote.",
+        score=0.5,
+        label=2,
+        index=1,
     )
     question = "According to Noboa, whose hideout was destroyed in the March 6 operation?"
     support = assess_support(question, [lede, later])
     assert support.evidence is later
     # the same passage with a lede from another document is about something else
-    other_lede = in_document(
-        "wire", 0, "On March 6, President Noboa announced strikes against the gangs.", 0.6, 1
+    other_lede = passage(
+        "wire",
+        "On March 6, President Noboa announced strikes against the gangs.",
+        score=0.6,
+        label=1,
+        index=0,
     )
     assert later not in assess_support(question, [other_lede, later]).eligible
 
@@ -297,21 +323,29 @@ def test_a_sentence_naming_every_name_of_the_question_may_be_worded_further_from
 
 
 def test_a_withholding_sentence_must_say_what_it_withholds_of_what_is_asked():
-    answer = in_document("news", 0, "General Mark Schafer will command the US troops in Ecuador.", 0.6, 1)
-    unnamed = in_document(
+    answer = passage(
+        "news", "General Mark Schafer will command the US troops in Ecuador.", score=0.6, label=1, index=0
+    )
+    unnamed = passage(
         "news",
-        1,
         "Officials, who declined to be named, did not say how long the US troops will stay.",
-        0.5,
-        2,
+        score=0.5,
+        label=2,
+        index=1,
     )
     assert assess_support("Who will command the US troops in Ecuador?", [answer, unnamed]).evidence is answer
-    arrived = in_document("news", 0, "The US troops arrived in Ecuador on March 3.", 0.6, 1)
-    asked = in_document(
-        "news", 1, "The embassy declined to comment when asked about the cost in Ecuador.", 0.5, 2
+    arrived = passage("news", "The US troops arrived in Ecuador on March 3.", score=0.6, label=1, index=0)
+    asked = passage(
+        "news",
+        "The embassy declined to comment when asked about the cost in Ecuador.",
+        score=0.5,
+        label=2,
+        index=1,
     )
     assert assess_support("When did the US troops arrive in Ecuador?", [arrived, asked]).evidence is arrived
     # withholding a count of troops elsewhere says nothing of the troops asked about
-    here = in_document("news", 0, "In Ecuador, 200 US troops arrived on Monday.", 0.6, 1)
-    haiti = in_document("news", 1, "Panama did not disclose the number of troops it sends to Haiti.", 0.5, 2)
+    here = passage("news", "In Ecuador, 200 US troops arrived on Monday.", score=0.6, label=1, index=0)
+    haiti = passage(
+        "news", "Panama did not disclose the number of troops it sends to Haiti.", score=0.5, label=2, index=1
+    )
     assert assess_support("How many troops are in Ecuador?", [here, haiti]).evidence is here
