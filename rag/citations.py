@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.structure import section_title
 from rag.text import content_terms, names, numbers, split_sentences, stem
 from rag.types import Evidence, Source
 
@@ -67,7 +68,7 @@ def check_sentence(
     if any(label not in by_label for label in labels):
         return None, f"cites evidence that was not shown: {sentence!r}"
     if labels:
-        missing = unsupported_terms(bare, " ".join(by_label[label].text for label in labels))
+        missing = unsupported_terms(bare, " ".join(by_label[label].framed for label in labels))
         if missing:
             return None, f"{', '.join(sorted(missing))} not in the cited evidence"
     else:
@@ -98,14 +99,14 @@ def _attribute(sentence: str, evidence: list[Evidence]) -> tuple[int, ...] | Non
     def overlap(e: Evidence) -> tuple[int, float]:
         return len(terms & set(content_terms(e.text))), e.score
 
-    holders = [e for e in evidence if not unsupported_terms(sentence, e.text)]
+    holders = [e for e in evidence if not unsupported_terms(sentence, e.framed)]
     if holders:
         return (max(holders, key=overlap).label,)
     pairs = [
         (a, b)
         for i, a in enumerate(evidence)
         for b in evidence[i + 1 :]
-        if not unsupported_terms(sentence, f"{a.text} {b.text}")
+        if not unsupported_terms(sentence, f"{a.framed} {b.framed}")
     ]
     if pairs:
         a, b = max(pairs, key=lambda pair: (overlap(pair[0])[0] + overlap(pair[1])[0], pair[0].score))
@@ -126,6 +127,7 @@ def to_source(label: int, e: Evidence) -> Source:
         score=e.score,
         passage=e.chunk.text,
         page=e.chunk.page_at(e.start),
+        section=section_title(e.section),
     )
 
 

@@ -134,6 +134,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         date = f", {source.date}" if source.date else ""
         page = f", page {source.page}" if source.page else ""
         print(f"\n{source.label} {source.title}{date}\n    {source.doc_id}{page}  (score {source.score:.2f})")
+        if source.section and source.section != source.title:
+            print(f"    § {source.section}")
         print(f"    “{source.quote}”")
     return 0
 

@@ -1,10 +1,12 @@
-"""Evidence selection: from retrieved chunks, the few sentences that bear on the question.
+"""Evidence selection: from retrieved chunks, the few evidence units that bear on the question.
 
 Tiny models answer well from three short numbered sentences and badly from whole articles, so what
-they are shown is chosen here: every sentence of the retrieved chunks is scored against the question
-by embedding similarity and by weighted overlap with the question's key terms, duplicates are
-dropped, and a sentence that leans on the one before ("He said ...") or goes on with a quotation it
-opened is taken together with it.
+they are shown is chosen here. The units are the sentences of prose blocks and the whole list items,
+table rows and label–value lines of the others (``rag.structure``); a heading is never one. Every unit
+of the retrieved chunks is scored against the question, with the headings it stands under and a
+row's header cells as its context, by embedding similarity and by weighted overlap with the
+question's key terms; duplicates are dropped, and a sentence that leans on the one before ("He said
+...") or goes on with a quotation it opened is taken together with it.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.embeddings import Embedder
+from rag.structure import HEADING, PARAGRAPH, PROSE, ROW, labelled_row, section_title
 from rag.text import content_terms, fold, split_sentences, words
-from rag.types import Chunk, Evidence, Hit
+from rag.types import Block, Chunk, Evidence, Hit
 
 # Weights of the three signals in a sentence's score. Dense similarity finds paraphrases, term
 # overlap finds names and numbers the small embedding model blurs, and the chunk's own retrieval
@@ -29,8 +32,7 @@ CHUNK_WEIGHT = 0.1
 # Sentences embedded per question, after ranking all of them by overlap and chunk score (see
 # ``select_evidence``). Measured on both question sets: see the README's evaluation section.
 EMBEDDED_CANDIDATES = 16
-_MIN_WORDS = 4  # shorter lines are headings or bylines, not evidence
-_HEADING_WORDS = 12  # a whole line this short without closing punctuation is a heading, not a statement
+_UNIT_WORDS = 80  # a list item, row or field longer than this is split at sentences like prose
 _LEANING_STARTS = frozenset(
     ["he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its", "their", "such"]
 )
@@ -42,31 +44,72 @@ class Candidate:
     text: str
     start: int
     end: int
+    section: tuple[str, ...] = ()
+    context: str = ""
+    """The headings the unit stands under, and a table row's header cells (``unit_context``)."""
+    scored: str = ""
+    """What the unit is scored by: its context and its words, a row's cells after their headers."""
 
 
 def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
-    """Every sentence of the retrieved chunks once, in retrieval order; repeats across documents dropped."""
+    """Every evidence unit of the retrieved chunks once, in retrieval order; repeats across documents
+    dropped. A chunk from a store without blocks is one paragraph."""
     seen_spans: set[tuple[str, int]] = set()
     seen_texts: set[str] = set()
     out: list[Candidate] = []
     for hit in hits:
         chunk = hit.chunk
         previous: tuple[int, int] | None = None
-        for start, end in split_sentences(chunk.text, offset=chunk.start):
-            sentence = chunk.text[start - chunk.start : end - chunk.start]
-            key = " ".join(fold(w) for w in words(sentence))
-            heading = _is_heading(chunk.text, start - chunk.start, sentence)
-            if (chunk.doc_id, start) not in seen_spans and key not in seen_texts:
+        for block in chunk.blocks or (Block(PARAGRAPH, chunk.start, chunk.end),):
+            prose = block.kind in PROSE
+            if not prose:
+                previous = None  # "## Scope" or a table row is no sentence to lean on
+            if block.kind == HEADING:
+                continue
+            context = unit_context(block, chunk.title)
+            section_only = unit_context(replace(block, header=""), chunk.title)
+            for start, end in _units(chunk, block):
+                sentence = chunk.text[start - chunk.start : end - chunk.start]
+                key = " ".join(fold(w) for w in words(sentence))
+                if (chunk.doc_id, start) in seen_spans or key in seen_texts or not key:
+                    continue
                 seen_spans.add((chunk.doc_id, start))
                 seen_texts.add(key)
-                if len(words(sentence)) >= _MIN_WORDS and not heading:
-                    if previous and (_leans_on_previous(sentence) or _leaves_quote_open(chunk, previous)):
-                        start = previous[0]
-                    out.append(
-                        Candidate(hit, chunk.text[start - chunk.start : end - chunk.start], start, end)
-                    )
-            previous = None if heading else (start, end)  # "## Scope" is no sentence to lean on
+                if (
+                    prose
+                    and previous
+                    and (_leans_on_previous(sentence) or _leaves_quote_open(chunk, previous))
+                ):
+                    start = previous[0]
+                text = chunk.text[start - chunk.start : end - chunk.start]
+                if block.kind == ROW and labelled_row(text, block.header) != text:
+                    scored = "\n".join(filter(None, [section_only, labelled_row(text, block.header)]))
+                else:
+                    scored = "\n".join(filter(None, [context, text]))
+                out.append(Candidate(hit, text, start, end, block.section, context, scored))
+                previous = (start, end) if prose else None
     return out
+
+
+def unit_context(block: Block, title: str) -> str:
+    """The headings a unit stands under, the document's title left out (every unit of the document has
+    it, so it tells none apart), and a table row's header cells."""
+    section = section_title([h for h in block.section if h != title])
+    header = f"({block.header})" if block.header and block.kind == ROW else ""
+    return "\n".join(filter(None, [section, header]))
+
+
+def _units(chunk: Chunk, block: Block) -> list[tuple[int, int]]:
+    """A block's evidence units: its sentences for prose (and for a very long item, row or field), the
+    whole block otherwise."""
+    text = chunk.text[block.start - chunk.start : block.end - chunk.start]
+    if block.kind == ROW and text == block.header:  # a table's header row says what rows hold, not a fact
+        return []
+    if block.kind in PROSE or len(text.split()) > _UNIT_WORDS:
+        return split_sentences(text, offset=block.start)
+    stripped = text.strip()
+    left = text.index(stripped[:1]) if stripped else 0
+    return [(block.start + left, block.start + left + len(stripped))] if stripped else []
 
 
 def term_weights(question_terms: list[str], sentences: list[list[str]]) -> dict[str, float]:
@@ -103,7 +146,7 @@ def select_evidence(
     if not candidates:
         return []
     q_terms = content_terms(question)
-    cand_terms = [content_terms(c.text) for c in candidates]
+    cand_terms = [content_terms(c.scored) for c in candidates]
     weights = term_weights(q_terms, cand_terms)
     cheap = [
         (LEXICAL_WEIGHT * lexical_overlap(q_terms, weights, set(terms)) + CHUNK_WEIGHT * cand.hit.score, cand)
@@ -112,7 +155,7 @@ def select_evidence(
     cheap.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties keep retrieval order
     cheap = cheap[: embedded or EMBEDDED_CANDIDATES]
     q_vec = embedder.embed_query(question) if query_vector is None else query_vector
-    s_vecs = embedder.embed_documents([cand.text for _, cand in cheap])
+    s_vecs = embedder.embed_documents([cand.scored for _, cand in cheap])
     dense = np.asarray(s_vecs @ q_vec, dtype=float)
     scored = [(part + DENSE_WEIGHT * sim, cand) for (part, cand), sim in zip(cheap, dense, strict=True)]
     scored.sort(key=lambda pair: pair[0], reverse=True)
@@ -135,6 +178,8 @@ def select_evidence(
             start=cand.start,
             end=cand.end,
             score=round(float(score), 4),
+            section=cand.section,
+            context=cand.context,
         )
         for n, (score, cand) in enumerate(chosen, start=1)
     ]
@@ -143,14 +188,6 @@ def select_evidence(
 def _holds_span(a: Candidate, b: Candidate) -> bool:
     """Whether ``a``'s text holds all of ``b``'s (the same document, ``b``'s span within ``a``'s)."""
     return a.hit.chunk.doc_id == b.hit.chunk.doc_id and a.start <= b.start and b.end <= a.end
-
-
-def _is_heading(text: str, at: int, sentence: str) -> bool:
-    """A short line of its own that does not end like a sentence ("Rising Violence in Ecuador")."""
-    line_start = at == 0 or text[at - 1] == "\n"
-    line_end = at + len(sentence) >= len(text) or text[at + len(sentence)] == "\n"
-    closed = sentence.rstrip().endswith((".", "!", "?", '"', "”", "'", "’", ")"))
-    return line_start and line_end and not closed and len(words(sentence)) < _HEADING_WORDS
 
 
 def _leaves_quote_open(chunk: Chunk, span: tuple[int, int]) -> bool:

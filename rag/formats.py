@@ -1,4 +1,7 @@
-"""Turning a file's raw bytes into plain text, one reader per format: text, Markdown, HTML, PDF, DOCX.
+"""Turning a file's raw bytes into the blocks of its text (see ``rag.structure``), one reader per
+format: plain text, Markdown, HTML, PDF, DOCX. Each reads the structure its format states (Markdown's
+headings, lists, tables and code; HTML's h1–h6, li, tr/th/td, dl/dt/dd, pre; DOCX heading and list
+styles and tables) and reads it off the lines where the format states none (plain text, PDF pages).
 
 Content a reader cannot use raises ``UnreadableFile`` with a short reason, so an ingest can skip that
 one file and say why instead of stopping on it.
@@ -14,12 +17,26 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
 from rag.errors import RagError
+from rag.structure import (
+    CODE,
+    FIELD,
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    QUOTE,
+    ROW,
+    Part,
+    assemble,
+    heading_like,
+    is_bullet,
+    text_parts,
+    with_fields,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -32,11 +49,16 @@ SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 
 @dataclass(frozen=True)
 class Extracted:
-    """Plain text with paragraphs split by blank lines; ``pages[i]`` is where page ``i + 1`` starts."""
+    """A file's blocks in reading order, and the title and date the file itself gives, if any."""
 
-    text: str
+    parts: tuple[Part, ...]
     title: str | None = None
-    pages: tuple[int, ...] = ()
+    date: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The text the parts lay out (``rag.structure.assemble``)."""
+        return assemble(self.parts)[0]
 
 
 class UnreadableFile(RagError):
@@ -54,7 +76,11 @@ def extract(raw: bytes, suffix: str) -> Extracted:
         raise ValueError(f"unsupported suffix {suffix!r}: expected one of {', '.join(SUFFIXES)}")
     if not raw.strip():
         raise UnreadableFile("empty file")
-    return read(raw)
+    got = read(raw)
+    parts = tuple(part for part in got.parts if part.text.strip())
+    if not parts:  # markup with nothing in it: "#", "<p></p>"
+        raise UnreadableFile("no text in the file")
+    return replace(got, parts=parts)
 
 
 # ---- Plain text ---------------------------------------------------------------------------------
@@ -113,11 +139,117 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# An optional first line "date YYYY-MM-DD <headline>" gives a text file its date and title.
+_DATE_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]+([^\n]*)")
+
+
 def _read_text(raw: bytes) -> Extracted:
-    text = _newlines(decode_text(raw))
-    if not text.strip():
+    text, date, headline = _dated(_newlines(decode_text(raw)))
+    parts = text_parts(text, title_line=not headline)
+    if headline:
+        parts.insert(0, _headline(headline))
+    if not parts:
         raise UnreadableFile("empty file")
-    return Extracted(text)
+    title = headline or next((p.text for p in parts if p.kind == HEADING), None)
+    return Extracted(tuple(parts), title=title, date=date)
+
+
+def _headline(headline: str) -> Part:
+    """The header's headline as the document's title heading, or, when it is a whole sentence ("U.S.
+    and Ecuadoran forces conducted joint strikes ... (SOUTHCOM)."), as the paragraph it is."""
+    return Part(HEADING, headline, level=0) if heading_like(headline) else Part(PARAGRAPH, headline)
+
+
+def _dated(text: str) -> tuple[str, str | None, str | None]:
+    """The text without its "date YYYY-MM-DD <headline>" first line, and that date and headline."""
+    header = _DATE_HEADER.match(text)
+    if header is None:
+        return text, None, None
+    return text[header.end() :], header.group(1), header.group(2).strip() or None
+
+
+# ---- Markdown -----------------------------------------------------------------------------------
+
+
+def _read_markdown(raw: bytes) -> Extracted:
+    from markdown_it import MarkdownIt
+
+    text, date, headline = _dated(_newlines(decode_text(raw)))
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    parts = with_fields(_markdown_parts(tokens))
+    if headline:
+        parts.insert(0, _headline(headline))
+    if not parts:
+        raise UnreadableFile("no text in Markdown")
+    title = headline or next((p.text for p in parts if p.kind == HEADING and p.level == 1), None)
+    return Extracted(tuple(parts), title=title, date=date)
+
+
+def _markdown_parts(tokens: list) -> list[Part]:
+    """Blocks from markdown-it's token stream: headings, paragraphs (in a list item, an item; in a
+    block quote, a quote), table rows under their header row, code blocks, and HTML blocks' text."""
+    parts: list[Part] = []
+    containers: list[str] = []  # open list items and block quotes, innermost last
+    header, cells, in_head = "", [], False
+    for i, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("list_item_open", "blockquote_open"):
+            containers.append(kind)
+        elif kind in ("list_item_close", "blockquote_close"):
+            containers.pop()
+        elif kind == "thead_open":
+            in_head = True
+        elif kind == "thead_close":
+            in_head = False
+        elif kind == "tr_open":
+            cells = []
+        elif kind in ("th_open", "td_open"):
+            cells.append(" ".join(_inline_text(tokens[i + 1]).split()))
+        elif kind == "tr_close":
+            row = " | ".join(cells)
+            header = row if in_head else header
+            parts.append(Part(ROW, row, header=header))
+        elif kind == "table_close":
+            header = ""
+        elif kind == "inline" and tokens[i - 1].type == "heading_open":
+            parts.append(
+                Part(HEADING, " ".join(_inline_text(token).split()), level=int(tokens[i - 1].tag[1]))
+            )
+        elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
+            inner = containers[-1] if containers else ""
+            level = containers.count("list_item_open")
+            text = _inline_text(token)
+            if inner == "list_item_open":
+                parts.append(Part(ITEM, " ".join(text.split()), level=level))
+            elif inner == "blockquote_open":
+                parts.append(Part(QUOTE, " ".join(text.split())))
+            else:  # soft breaks kept for now: a paragraph of "Label: value" lines is fields
+                parts.append(Part(PARAGRAPH, text))
+        elif kind in ("fence", "code_block"):
+            parts.append(Part(CODE, token.content.rstrip("\n")))
+        elif kind == "html_block":
+            parts.append(Part(PARAGRAPH, re.sub(r"<[^>]*>", " ", token.content)))
+    return [
+        replace(p, text=" ".join(p.text.split())) if p.kind == PARAGRAPH and not _all_fields(p) else p
+        for p in parts
+    ]
+
+
+def _all_fields(part: Part) -> bool:
+    return with_fields([part])[0].kind == FIELD
+
+
+def _inline_text(token) -> str:
+    """The words of an inline token without its markup; soft and hard breaks as line breaks."""
+    out: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif child.type == "image":
+            out.append(child.content)
+    return "".join(out)
 
 
 # ---- HTML ---------------------------------------------------------------------------------------
@@ -142,6 +274,7 @@ _PARAGRAPHS = frozenset(
     | {"hr", "html", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "ul"}
 )
 _LINE, _PARAGRAPH = 1, 2  # breaks in the parser's output, between its text pieces
+_CELL_GAP = " | "
 # What a start tag closes when its end tag was left out: HTML allows ``<li>a<li>b`` and ``<p>a<div>``.
 _IMPLIED_END = {tag: frozenset({"p"}) for tag in _PARAGRAPHS} | {
     "li": frozenset({"li"}),
@@ -163,10 +296,10 @@ def _read_html(raw: bytes) -> Extracted:
     with _parser_errors("HTML"):
         parser.feed(_defuse(html))
         parser.close()
-    text = parser.text()
-    if not text:
+    parts = parser.parts()
+    if not parts:
         raise UnreadableFile("no text in HTML")
-    return Extracted(text, title=parser.title())
+    return Extracted(tuple(parts), title=parser.title())
 
 
 def _decode_html(raw: bytes) -> str:
@@ -216,6 +349,28 @@ class _Element(NamedTuple):
     main: bool
 
 
+# The kind of block an element's text makes, by the innermost element that says one
+_KIND_TAGS = {f"h{n}": HEADING for n in range(1, 7)} | {
+    "li": ITEM,
+    "th": "th",
+    "td": ROW,
+    "tr": ROW,
+    "dt": "dt",
+    "dd": "dd",
+    "pre": CODE,
+    "blockquote": QUOTE,
+}
+
+
+class _Piece(NamedTuple):
+    """Text of a page and the kind of block it is in (``_KIND_TAGS``), with a heading's level or a
+    list item's depth."""
+
+    text: str
+    kind: str = PARAGRAPH
+    level: int = 0
+
+
 class _PageText(HTMLParser):
     """Visible text of a page, with the text of its main content (main, article) kept apart."""
 
@@ -226,14 +381,14 @@ class _PageText(HTMLParser):
         self._inside_dropped = 0  # open elements whose text is dropped
         self._inside_main = 0  # open main-content elements
         self._cells = 0  # cells so far in the current table row
-        self._all: list[str | int] = []
-        self._main_text: list[str | int] = []
+        self._all: list[_Piece | int] = []
+        self._main_text: list[_Piece | int] = []
         self._capture: list[str] | None = None  # text of the <title> or <h1> being read
         self._capture_depth = 0
         self._titles: dict[str, str] = {}
 
-    def text(self) -> str:
-        return _tidy(self._main_text) or _tidy(self._all)
+    def parts(self) -> list[Part]:
+        return _page_parts(self._main_text) or _page_parts(self._all)
 
     def title(self) -> str | None:
         return self._titles.get("title") or self._titles.get("h1")
@@ -277,7 +432,7 @@ class _PageText(HTMLParser):
             self._cells = 0
         elif tag in ("td", "th"):
             if self._cells:
-                self._emit(" | ")
+                self._emit(_CELL_GAP)
             self._cells += 1
 
     def _pop(self) -> str:
@@ -294,10 +449,25 @@ class _PageText(HTMLParser):
         return entry.tag
 
     def _emit(self, piece: str | int) -> None:
+        if isinstance(piece, int) and (self._open_tags["td"] or self._open_tags["th"]):
+            piece = " "  # a paragraph inside a table cell does not break its row
         if piece and not self._inside_dropped:
-            self._all.append(piece)
+            entry = self._piece(piece) if isinstance(piece, str) else piece
+            self._all.append(entry)
             if self._inside_main:
-                self._main_text.append(piece)
+                self._main_text.append(entry)
+
+    def _piece(self, text: str) -> _Piece:
+        for depth, element in enumerate(reversed(self._stack)):
+            kind = _KIND_TAGS.get(element.tag)
+            if kind == HEADING:
+                return _Piece(text, kind, int(element.tag[1]))
+            if kind == ITEM:
+                lists = sum(e.tag in ("ul", "ol") for e in self._stack[: len(self._stack) - depth])
+                return _Piece(text, kind, lists)
+            if kind:
+                return _Piece(text, kind)
+        return _Piece(text)
 
 
 def _hidden(attrs: dict[str, str]) -> bool:
@@ -308,27 +478,54 @@ def _hidden(attrs: dict[str, str]) -> bool:
     )
 
 
-def _tidy(pieces: list[str | int]) -> str:
-    """Text pieces and breaks as lines of single-spaced words, paragraphs split by a blank line.
-
+def _page_parts(pieces: list[_Piece | int]) -> list[Part]:
+    """Text pieces and breaks as blocks: each line a block of the kind of the text that opens it,
+    except that lines of one paragraph, pre or blockquote stay one block, a table row of header cells
+    (th) heads the rows after it, and a term (dt) and its definition (dd) make one label–value line.
     Two line breaks with nothing between them (``<br><br>``) split paragraphs, as they look on screen.
     """
-    paragraphs: list[str] = []
-    lines: list[str] = []
-    words: list[str] = []
+    lines: list[tuple[str, _Piece, bool]] = []  # (text, the piece that opens it, only header cells)
+    groups: list[list[tuple[str, _Piece, bool]]] = []
+    line: list[_Piece] = []
     for piece in [*pieces, _PARAGRAPH]:
-        if isinstance(piece, str):
-            words.append(piece)
+        if isinstance(piece, _Piece):
+            line.append(piece)
             continue
-        if line := " ".join("".join(words).split()):
-            lines.append(line)
+        cells = [p for p in line if p.text.strip() and p.text != _CELL_GAP]
+        if cells:
+            lines.append(
+                (
+                    " ".join("".join(p.text for p in line).split()),
+                    cells[0],
+                    all(p.kind == "th" for p in cells),
+                )
+            )
         elif piece == _LINE:
             piece = _PARAGRAPH
-        words = []
+        line = []
         if piece == _PARAGRAPH and lines:
-            paragraphs.append("\n".join(lines))
+            groups.append(lines)
             lines = []
-    return "\n\n".join(paragraphs)
+    parts: list[Part] = []
+    for group in groups:
+        header, opened = "", len(parts)
+        for text, first, header_cells in group:
+            previous = parts[-1] if len(parts) > opened else None
+            if first.kind in ("th", ROW):
+                header = text if header_cells else header
+                parts.append(Part(ROW, text, header=header))
+            elif first.kind == "dd" and previous is not None and previous.kind == "dt":
+                parts[-1] = Part(FIELD, f"{previous.text}: {text}")
+            elif (
+                first.kind in (PARAGRAPH, CODE, QUOTE)
+                and previous is not None
+                and previous.kind == first.kind
+            ):
+                parts[-1] = replace(previous, text=f"{previous.text}\n{text}")
+            else:
+                parts.append(Part(first.kind, text, level=first.level))
+    kinds = {"dt": PARAGRAPH, "dd": PARAGRAPH}  # a term without its definition, or the reverse
+    return with_fields(replace(p, kind=kinds.get(p.kind, p.kind)) for p in parts)
 
 
 # ---- PDF ----------------------------------------------------------------------------------------
@@ -348,8 +545,10 @@ def _read_pdf(raw: bytes) -> Extracted:
             raise UnreadableFile("encrypted PDF: reading AES needs `pip install cryptography`") from e
     if not any(texts):
         raise UnreadableFile("PDF has no text layer (a scan?)")
-    offsets = accumulate((len(text) + 2 for text in texts[:-1]), initial=0)
-    return Extracted("\n\n".join(texts), title=_pdf_title(reader), pages=tuple(offsets))
+    parts = [
+        part for n, text in enumerate(texts, start=1) for part in text_parts(text, page=n, title_line=n == 1)
+    ]
+    return Extracted(tuple(parts), title=_pdf_title(reader))
 
 
 def _quiet_pypdf() -> None:
@@ -394,12 +593,11 @@ def _read_docx(raw: bytes) -> Extracted:
         raise UnreadableFile("corrupt DOCX: not a zip file")
     with _parser_errors("DOCX"):
         document = _open_docx(raw)
-        blocks = [_docx_block(item) for item in document.iter_inner_content()]
+        parts = with_fields(part for item in document.iter_inner_content() for part in _docx_parts(item))
         title = _docx_title(document)
-    text = "\n\n".join(block for block in blocks if block)
-    if not text:
+    if not parts:
         raise UnreadableFile("no text in DOCX")
-    return Extracted(text, title=title)
+    return Extracted(tuple(parts), title=title)
 
 
 def _open_docx(raw: bytes) -> DocxDocument:
@@ -413,12 +611,30 @@ def _open_docx(raw: bytes) -> DocxDocument:
         raise
 
 
-def _docx_block(item: Paragraph | Table) -> str:
+_DOCX_BOLD_LEVEL = 7  # below every "Heading N" style: a bold line heads what follows it, not the document
+_DOCX_HEADING = re.compile(r"^(?:heading|título|titre|überschrift)\s*(\d)$", re.IGNORECASE)
+
+
+def _docx_parts(item: Paragraph | Table) -> list[Part]:
+    """A paragraph as a heading (by its "Heading N" or "Title" style), a list item (a list style or
+    numbering) or a paragraph; a table as rows under its first row's cells."""
     from docx.table import Table
 
     if isinstance(item, Table):
-        return "\n".join(row for row in map(_docx_row, item.rows) if row)
-    return item.text.strip()
+        rows = [row for row in map(_docx_row, item.rows) if row]
+        return [Part(ROW, row, header=rows[0]) for row in rows]
+    text = item.text.strip()
+    style = (item.style.name if item.style is not None else "") or ""
+    heading = _DOCX_HEADING.match(style.strip())
+    if heading or style == "Title":
+        return [Part(HEADING, text, level=int(heading.group(1)) if heading else 0)]
+    numbered = item._p.pPr is not None and item._p.pPr.numPr is not None
+    if numbered or style.lower().startswith("list") or is_bullet(text):
+        return [Part(ITEM, text)]
+    bold = [run.bold for run in item.runs if run.text.strip()]
+    if bold and all(bold) and heading_like(text):  # a short line all in bold, styled by hand
+        return [Part(HEADING, text, level=_DOCX_BOLD_LEVEL)]
+    return [Part(PARAGRAPH, text)]
 
 
 def _docx_row(row: _Row) -> str:
@@ -477,8 +693,8 @@ def _clean(title: object) -> str | None:
 
 _READERS = {
     ".txt": _read_text,
-    ".md": _read_text,
-    ".markdown": _read_text,
+    ".md": _read_markdown,
+    ".markdown": _read_markdown,
     ".html": _read_html,
     ".htm": _read_html,
     ".pdf": _read_pdf,

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.chunking import TokenCounter, chunk_document, count_tokens
+from rag.chunking import TokenCounter, chunk_document, count_tokens, search_text
 from rag.embeddings import Embedder
 from rag.index import Index
 from rag.reading import Found, UnreadableFile, read_document
@@ -132,7 +132,7 @@ def _embed_and_write(
 ) -> int:
     if not pending:
         return 0
-    texts = [chunk.text for _, chunks in pending for chunk in chunks]
+    texts = [search_text(chunk) for _, chunks in pending for chunk in chunks]
     vectors = embedder.embed_documents(texts, progress=progress)
     batch, at = [], 0
     for doc, chunks in pending:

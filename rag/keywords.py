@@ -30,6 +30,8 @@ from functools import lru_cache
 import numpy as np
 import Stemmer
 
+from rag.chunking import search_text
+from rag.structure import decode_blocks, encode_blocks
 from rag.text import STOPWORDS, fold, normalize_word
 from rag.types import Chunk, Filters
 
@@ -47,7 +49,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     date TEXT,
     text TEXT NOT NULL,
     length INTEGER,
-    terms BLOB
+    terms BLOB,
+    blocks TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_by_date ON chunks(date);
@@ -62,7 +65,8 @@ _MAX_TERMS = 32
 # Numbers whole, with their separators ("4,860", "3.5"); otherwise runs of letters and digits.
 _TOKEN = re.compile(r"\d+(?:[,.]\d+)+|\w+")
 _COLUMNS = (
-    "c.rowid, c.chunk_id, c.doc_id, c.idx, c.start, c.end, c.page, c.page_starts, c.title, c.date, c.text"
+    "c.rowid, c.chunk_id, c.doc_id, c.idx, c.start, c.end, c.page, c.page_starts, c.title, c.date, c.text,"
+    " c.blocks"
 )
 _PAIR = np.dtype("<u4")  # the blob: term id, count, term id, count, ...
 _STEMMER = Stemmer.Stemmer("english")
@@ -100,7 +104,7 @@ def add_chunks(db: sqlite3.Connection, chunks: Sequence[Chunk]) -> None:
     for chunk in chunks:
         db.execute(
             "INSERT INTO chunks (chunk_id, doc_id, idx, start, end, page, page_starts, title, date, text,"
-            " length, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " blocks, length, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 chunk.id,
                 chunk.doc_id,
@@ -112,7 +116,8 @@ def add_chunks(db: sqlite3.Connection, chunks: Sequence[Chunk]) -> None:
                 chunk.title,
                 chunk.date,
                 chunk.text,
-                *_indexed(db, chunk.text),
+                encode_blocks(chunk.blocks),
+                *_indexed(db, search_text(chunk)),
             ),
         )
     if chunks:
@@ -130,9 +135,9 @@ def clear(db: sqlite3.Connection) -> None:
 
 
 def needs_upgrade(db: sqlite3.Connection) -> bool:
-    """Whether this is a keyword index from before term blobs (an SQLite FTS5 table)."""
+    """Whether this is a keyword index from before term blobs (an SQLite FTS5 table) or blocks."""
     fts = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunk_terms'").fetchone()
-    return not _has_term_columns(db) or fts is not None
+    return not {"terms", "blocks"} <= _columns(db) or fts is not None
 
 
 def upgrade(db: sqlite3.Connection) -> None:
@@ -140,9 +145,11 @@ def upgrade(db: sqlite3.Connection) -> None:
     from its stored text, and the FTS5 table goes. Call inside a write transaction."""
     if not needs_upgrade(db):  # another process did it while this one waited
         return
-    if not _has_term_columns(db):
+    if "terms" not in _columns(db):
         db.execute("ALTER TABLE chunks ADD COLUMN length INTEGER")
         db.execute("ALTER TABLE chunks ADD COLUMN terms BLOB")
+    if "blocks" not in _columns(db):  # chunks from before it have none until `rag reindex`
+        db.execute("ALTER TABLE chunks ADD COLUMN blocks TEXT NOT NULL DEFAULT ''")
     db.execute("DROP TABLE IF EXISTS chunk_terms")
     missing = db.execute("SELECT rowid, text FROM chunks WHERE terms IS NULL").fetchall()
     if missing:
@@ -152,8 +159,8 @@ def upgrade(db: sqlite3.Connection) -> None:
     _changed(db)
 
 
-def _has_term_columns(db: sqlite3.Connection) -> bool:
-    return "terms" in {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+def _columns(db: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
 
 
 def _indexed(db: sqlite3.Connection, text: str) -> tuple[int, bytes]:
@@ -315,7 +322,7 @@ def _filter_sql(filters: Filters) -> tuple[str, list[str]]:
 
 
 def _chunk(row: tuple) -> Chunk:
-    chunk_id, doc_id, idx, start, end, page, page_starts, title, date, text = row
+    chunk_id, doc_id, idx, start, end, page, page_starts, title, date, text, blocks = row
     return Chunk(
         id=chunk_id,
         doc_id=doc_id,
@@ -327,4 +334,5 @@ def _chunk(row: tuple) -> Chunk:
         date=date,
         page=page,
         page_starts=tuple(int(p) for p in page_starts.split(",") if p),
+        blocks=decode_blocks(blocks),
     )

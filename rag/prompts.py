@@ -25,7 +25,7 @@ class Prompt:
 
 
 def prompt_text(question: str, evidence: list[Evidence]) -> str:
-    facts = "\n".join(f"[{e.label}] {e.text}" for e in evidence)
+    facts = "\n".join(f"[{e.label}] {e.framed}" for e in evidence)
     return f"Facts:\n{facts}\n\nQuestion: {question}\nAnswer:"
 
 

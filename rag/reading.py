@@ -7,18 +7,25 @@ caller gets a reason for it (``UnreadableFile``) and goes on with the rest.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import InputError
-from rag.formats import SUFFIXES, UnreadableFile, extract
+from rag.formats import SUFFIXES, Extracted, UnreadableFile, extract
+from rag.structure import HEADING, assemble
 from rag.types import Document
 
-__all__ = ["SUFFIXES", "Found", "UnreadableFile", "find_documents", "parse_document", "read_document"]
+__all__ = [
+    "SUFFIXES",
+    "Found",
+    "UnreadableFile",
+    "build_document",
+    "find_documents",
+    "parse_document",
+    "read_document",
+]
 
-_DATE_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]+")
 _TITLE_CHARS = 160
 
 
@@ -73,49 +80,38 @@ def read_document(found: Found, *, max_bytes: int) -> Document:
     except OSError as e:
         raise UnreadableFile(f"cannot read it: {e.strerror or e}") from None
     extracted = extract(raw, found.path.suffix)
-    return parse_document(
-        extracted.text,
+    return build_document(
+        extracted,
         doc_id=doc_id,
         path=str(found.path.resolve()),
         content_hash=hashlib.sha256(raw).hexdigest(),
-        title=extracted.title,
-        pages=extracted.pages,
     )
 
 
-def parse_document(
-    text: str,
-    *,
-    doc_id: str,
-    path: str = "",
-    content_hash: str = "",
-    title: str | None = None,
-    pages: tuple[int, ...] = (),
-) -> Document:
-    """Split off an optional first line ``date YYYY-MM-DD <headline>`` into date and title.
-
-    The text keeps the headline (it often states the news) but not the ``date ...`` prefix. Without
-    the header the title is the one the file format gives, else the first non-empty line (a Markdown
-    ``#`` dropped), and there is no date.
-    """
-    date = None
-    original = len(text)
-    header = _DATE_HEADER.match(text)
-    if header:
-        date = header.group(1)
-        text = text[header.end() :]
-        title = None  # the header's headline is the title
-    text = text.lstrip("\ufeff \t\n")
-    cut = original - len(text)
-    text = text.rstrip()
-    if pages:  # offsets move with the text cut off the front
-        pages = tuple(max(0, p - cut) for p in pages)
+def build_document(extracted: Extracted, *, doc_id: str, path: str = "", content_hash: str = "") -> Document:
+    """The document a reader's blocks make: its text laid out from them (``rag.structure.assemble``),
+    titled by the file's own title, else the heading it opens with, else its first line, else its id."""
+    text, blocks, pages = assemble(extracted.parts)
     first_line = next((line for line in text.splitlines() if line.strip()), doc_id)
-    title = (title or first_line).strip().lstrip("#").strip()
+    opening = blocks[0] if blocks and blocks[0].kind == HEADING else None
+    title = extracted.title or (text[opening.start : opening.end] if opening else first_line)
+    title = " ".join(title.split())
     if len(title) > _TITLE_CHARS:
         title = title[: _TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
-    if not content_hash:
-        content_hash = hashlib.sha256(text.encode()).hexdigest()
     return Document(
-        id=doc_id, title=title, date=date, text=text, path=path, content_hash=content_hash, pages=pages
+        id=doc_id,
+        title=title,
+        date=extracted.date,
+        text=text,
+        path=path,
+        content_hash=content_hash or hashlib.sha256(text.encode()).hexdigest(),
+        pages=pages,
+        blocks=blocks,
     )
+
+
+def parse_document(text: str, *, doc_id: str, path: str = "") -> Document:
+    """A document from its text, as a file holding it is read: Markdown if ``doc_id`` ends in ``.md``,
+    else plain text. An optional first line ``date YYYY-MM-DD <headline>`` gives date and title."""
+    suffix = ".md" if doc_id.lower().endswith((".md", ".markdown")) else ".txt"
+    return build_document(extract(text.encode(), suffix), doc_id=doc_id, path=path)

@@ -433,11 +433,13 @@ def _document_context(e: Evidence, evidence: Sequence[Evidence]) -> str:
     """The passages of ``evidence`` from ``e``'s document, ``e``'s first."""
     same = [o.chunk for o in evidence if o.chunk.doc_id == e.chunk.doc_id]
     chunks = {c.id: c for c in [e.chunk, *same]}
-    return " ".join(f"{c.title} {c.text}" for c in chunks.values())
+    return " ".join([e.context, *(f"{c.title} {c.text}" for c in chunks.values())])
 
 
 def _context(e: Evidence) -> str:
-    return f"{e.chunk.title} {e.chunk.text}"
+    """The passage around ``e``: its document's title, the headings and header cells the unit stands
+    under (a line under "4. WARRANTY" is about the warranty), and its chunk."""
+    return f"{e.chunk.title} {e.context} {e.chunk.text}"
 
 
 def _context_stems(context: str) -> set[str]:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from rag.errors import StoreError
+from rag.structure import decode_blocks, encode_blocks
 from rag.types import Chunk, Document, Embedded, Filters, Hit
 
 T = TypeVar("T")
@@ -210,6 +211,8 @@ def _metadata(doc: Document, chunk: Chunk) -> dict:
     if chunk.page is not None:
         meta["page"] = chunk.page
         meta["page_starts"] = ",".join(map(str, chunk.page_starts))
+    if chunk.blocks:
+        meta["blocks"] = encode_blocks(chunk.blocks)
     return meta
 
 
@@ -238,4 +241,5 @@ def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
         date=meta.get("date") or None,
         page=meta.get("page"),
         page_starts=tuple(int(p) for p in meta.get("page_starts", "").split(",") if p),
+        blocks=decode_blocks(meta.get("blocks")),
     )

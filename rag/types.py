@@ -12,8 +12,23 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One block of a document as its author structured it (see ``rag.structure``): a ``kind``
+    (heading, paragraph, item, row, field, code, quote), where it is in ``Document.text``, the
+    headings it stands under (its own included, for a heading), a heading's level, and a table row's
+    header cells (" | "-separated)."""
+
+    kind: str
+    start: int
+    end: int
+    section: tuple[str, ...] = ()
+    level: int = 0
+    header: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
-    """A document as read. ``text`` is what offsets in chunks and citations point into."""
+    """A document as read. ``text`` is what offsets in chunks, blocks and citations point into."""
 
     id: str
     title: str
@@ -23,6 +38,8 @@ class Document:
     content_hash: str
     pages: tuple[int, ...] = ()
     """For paged formats (PDF): where each page starts in ``text``; page n+1 starts at ``pages[n]``."""
+    blocks: tuple[Block, ...] = ()
+    """The blocks ``text`` is made of, in order."""
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page ``offset`` falls on, or ``None`` for an unpaged document."""
@@ -31,7 +48,8 @@ class Document:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Whole sentences of one document, sized in tokens. ``start``/``end`` index ``Document.text``."""
+    """Whole blocks of one document (a long paragraph: whole sentences), sized in tokens.
+    ``start``/``end`` index ``Document.text``."""
 
     id: str
     doc_id: str
@@ -45,9 +63,15 @@ class Chunk:
     """The page the chunk starts on (paged formats only)."""
     page_starts: tuple[int, ...] = ()
     """Offsets (into the document's text) where later pages start inside the chunk."""
+    blocks: tuple[Block, ...] = ()
+    """The blocks, or the part of a block, the chunk holds: offsets clipped to the chunk's."""
 
     def page_at(self, offset: int) -> int | None:
         return None if self.page is None else self.page + bisect_right(self.page_starts, offset)
+
+    def block_at(self, offset: int) -> Block | None:
+        """The block holding ``offset``, if the chunk knows its blocks."""
+        return next((b for b in self.blocks if b.start <= offset < b.end), None)
 
 
 class Embedded(NamedTuple):
@@ -85,10 +109,13 @@ class Hit:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A sentence chosen to show the model, numbered ``label`` in the prompt.
+    """An evidence unit chosen to show the model, numbered ``label`` in the prompt: a sentence of
+    prose, or a whole list item, table row or label–value line.
 
     A sentence that leans on the one before it ("He said ...") is taken together with it, so ``text``
-    may hold two sentences. ``start``/``end`` index the document's text.
+    may hold two sentences. ``start``/``end`` index the document's text. ``section`` is the heading
+    path the unit stands under, and ``context`` what it was scored with besides its words (the path,
+    a row's header cells): never quoted as the document's words.
     """
 
     label: int
@@ -97,6 +124,14 @@ class Evidence:
     start: int
     end: int
     score: float
+    section: tuple[str, ...] = ()
+    context: str = ""
+
+    @property
+    def framed(self) -> str:
+        """The unit on one line after its context, as the model is shown it: "(4. WARRANTY) Parts: 36
+        months"."""
+        return f"({' · '.join(self.context.splitlines())}) {self.text}" if self.context else self.text
 
 
 @dataclass(frozen=True)
@@ -114,6 +149,8 @@ class Source:
     score: float
     passage: str
     page: int | None = None
+    section: str = ""
+    """The heading path of the quoted text: "Atlas-7 Service Manual › 4. WARRANTY"."""
 
 
 @dataclass(frozen=True)

@@ -70,13 +70,18 @@ def format_source(source: Source) -> str:
     """A source as an expandable block: title, date, document and score; the quote marked in its passage."""
     date = f" · {_h(source.date)}" if source.date else ""
     page = f" · page {source.page}" if source.page else ""
+    section = (
+        f"<span class='section'>§ {_h(source.section)}</span><br>"
+        if source.section and source.section != source.title
+        else ""
+    )
     passage = _h(source.passage)
     quote = _h(source.quote)
     body = passage.replace(quote, f"<mark>{quote}</mark>", 1) if quote in passage else f"<mark>{quote}</mark>"
     return (
         f"<details class='source'><summary><b>{_h(source.label)}</b> "
         f"{_h(source.title)}{date} · <code>{_h(source.doc_id)}</code>{page} "
-        f"<span class='score'>score {source.score:.2f}</span><br>"
+        f"<span class='score'>score {source.score:.2f}</span><br>{section}"
         f"<span class='quote'>“{quote}”</span></summary>"
         f"<div class='passage'>{body}</div></details>"
     )

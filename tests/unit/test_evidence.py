@@ -9,7 +9,9 @@ from tests.fakes import HashEmbedder
 
 def hit(text: str, doc_id: str = "a.txt", score: float = 0.5) -> Hit:
     doc = parse_document(text, doc_id=doc_id)
-    chunk = Chunk(f"{doc_id}#0", doc_id, 0, doc.text, 0, len(doc.text), doc.title, doc.date)
+    chunk = Chunk(
+        f"{doc_id}#0", doc_id, 0, doc.text, 0, len(doc.text), doc.title, doc.date, blocks=doc.blocks
+    )
     return Hit(chunk=chunk, score=score)
 
 

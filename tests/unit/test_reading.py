@@ -71,10 +71,3 @@ def test_too_large_and_unreadable_files_give_one_line_reasons(tmp_path: Path):
                 read_document(found, max_bytes=10_000)
     finally:
         big.chmod(0o644)
-
-
-def test_a_date_header_moves_the_page_offsets_with_the_text():
-    doc = parse_document("date 2026-01-02 Title\nPage one.\n\nPage two.", doc_id="p.pdf", pages=(0, 33))
-    assert doc.text.startswith("Title") and doc.pages == (0, 33 - len("date 2026-01-02 "))
-    assert doc.text[doc.pages[1] :] == "Page two."
-    assert doc.page_at(0) == 1 and doc.page_at(doc.pages[1]) == 2

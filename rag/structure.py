@@ -1,0 +1,310 @@
+"""The document model: a document as the blocks its author wrote, each with its kind and its place
+under the document's headings.
+
+Readers (``rag.formats``) turn a file into ``Part``s: a heading with its level, a paragraph, a list
+item, a table row with its header cells, a label–value line ("Filing Date: January 10, 2025"), a
+preformatted block or a quotation. ``assemble`` lays the parts out as the document's text and gives
+each its ``Block``: exact offsets into that text and its heading path. Everything after reading
+(chunking, evidence, citations) works from those blocks, so a table row or a list item is never cut
+in two and a line under "4. WARRANTY" is known to be about the warranty.
+
+Plain text and PDF pages have no markup, so ``text_parts`` reads their structure off the lines:
+blank-line paragraphs, hard-wrapped lines joined back, numbered and upper-case headings, bullets and
+label–value lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from rag.text import word_set
+from rag.types import Block
+
+HEADING, PARAGRAPH, ITEM, ROW, FIELD, CODE, QUOTE = (
+    "heading",
+    "paragraph",
+    "item",
+    "row",
+    "field",
+    "code",
+    "quote",
+)
+PROSE = frozenset({PARAGRAPH, QUOTE})
+"""Kinds whose evidence units are sentences; the other kinds (but headings) are units whole."""
+_LINE_KINDS = frozenset({ITEM, ROW, FIELD})  # consecutive ones are laid out a line apart, not a paragraph
+SECTION_SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class Part:
+    """A block as a reader gives it, before it has offsets: its kind and text, a heading's level (1 is
+    the top), a table row's header cells (" | "-separated), and the page it is on (PDF)."""
+
+    kind: str
+    text: str
+    level: int = 0
+    header: str = ""
+    page: int | None = None
+
+
+def assemble(parts: Iterable[Part]) -> tuple[str, tuple[Block, ...], tuple[int, ...]]:
+    """The text the parts make, one after another (a blank line between blocks, a line break between
+    consecutive items, rows and fields), their blocks with heading paths, and where each page starts.
+
+    Blank parts are dropped; a part's text is trimmed, and inner runs of blank lines closed up.
+    """
+    pieces: list[str] = []
+    blocks: list[Block] = []
+    page_starts: dict[int, int] = {}
+    path: list[tuple[int, str]] = []  # the open headings: (level, text)
+    at = 0
+    previous: Part | None = None
+    for part in parts:
+        text = re.sub(r"\n\s*\n", "\n", part.text.strip())
+        if not text:
+            continue
+        if previous is not None:
+            gap = "\n" if part.kind in _LINE_KINDS and part.kind == previous.kind else "\n\n"
+            pieces.append(gap)
+            at += len(gap)
+        if part.page is not None:
+            page_starts.setdefault(part.page, at)
+        if part.kind == HEADING:
+            level = part.level  # 0: a document title, above every numbered level
+            path = [(lvl, title) for lvl, title in path if lvl < level] + [(level, " ".join(text.split()))]
+        section = tuple(title for _, title in path)
+        blocks.append(Block(part.kind, at, at + len(text), section, part.level, part.header))
+        pieces.append(text)
+        at += len(text)
+        previous = part
+    pages: tuple[int, ...] = ()
+    if page_starts:
+        last = max(page_starts)
+        starts = [page_starts.get(n) for n in range(1, last + 1)]
+        for n in range(len(starts) - 1, -1, -1):  # a page without text starts where the next one does
+            if starts[n] is None:
+                starts[n] = starts[n + 1] if n + 1 < len(starts) else at
+        pages = tuple(starts)  # type: ignore[arg-type]
+    return "".join(pieces), tuple(blocks), pages
+
+
+def section_title(section: Sequence[str]) -> str:
+    """A heading path as it is shown: "Atlas-7 Service Manual › 4. WARRANTY"."""
+    return SECTION_SEPARATOR.join(section)
+
+
+def labelled_row(text: str, header: str) -> str:
+    """A table row with each cell after its header cell: "Model: Atlas-7 | Load: 12 kg". The row as it
+    is when the header does not line up with it."""
+    cells, names = text.split(" | "), header.split(" | ")
+    if not header or len(cells) != len(names) or text == header:
+        return text
+    return " | ".join(f"{name}: {cell}" if name else cell for name, cell in zip(names, cells, strict=True))
+
+
+# ---- Structure read off lines (plain text, PDF pages) ----------------------------------------------
+
+# "4.2.  Retry Packet", "1. Purpose and scope", "A.1 Examples", "Appendix B. Changes", "Section 3"
+_NUMBERED_HEADING = re.compile(
+    r"^(?:(?:[Ss]ection|[Aa]ppendix|[Cc]hapter|[Aa]rticle|[Pp]art)\s+)?(\d{1,2}(?:\.\d{1,2})*\.?|[A-Z](?:\.\d{1,2})+\.?|[A-Z]\.)"
+    r"\s+([A-Z].*)$"
+)
+# "- ", "• ", "1) ", "(a) ", "iv. ", and clause numbers "4.1 " / "4.1.2. "
+_BULLET = re.compile(r"^([-*•◦▪‣–·]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]|\d{1,2}(?:\.\d{1,2})+\.?)\s+(?=\S)")
+# "HSR Filing Fee: $30,000", "E23: Steam boiler overpressure.", "Early Termination Granted: ..."; not
+# "Note that: ..." inside prose (the label starts with a capital or a digit and has at most 6 words),
+# not a URL ("https://").
+_FIELD = re.compile(r"^([A-Z0-9][^:\n]{0,60}?):[ \t]+(?!//)\S")
+_FIELD_LABEL_WORDS = 6
+# Words that make the words before a colon a clause, not a label; a reporting verb before a colon
+# opens a quotation ('Minister Reimberg said: "Stay home."')
+_CLAUSE_WORDS = word_set(
+    """
+    is are was were be been being am has have had do does did will would can could shall should may
+    might must i we you he she it they this that these those there here
+    said says told tells wrote writes added adds asked asks replied stated noted explained announced
+    declared
+    """
+)
+_HEADING_WORDS = 12
+_SENTENCE_END = (".", "!", "?", ";", ",", '"', "”", "’", ")")
+_CLAUSE_END = (".", "!", "?", ";", ",", ":")
+_PIPE_ROW = re.compile(r"^\|.*\|$")
+_TABLE_RULE = re.compile(r"\|[\s:|-]*-[\s:|-]*\|")
+_WRAP_WIDTH = 100  # lines at most this long, in a paragraph of several, are hard-wrapped
+_MIN_WRAP_WIDTH = 40  # ... unless all are shorter than this: an address or a list of short lines
+_WRAPPED_SHARE = 0.7  # a line at least this share of the wrap width was wrapped (word wrap leaves
+# less than a word's length of room at a line's end)
+
+
+def is_field(line: str) -> bool:
+    """Whether a line is a label and its value: "Filing Date: January 10, 2025". A label names a
+    thing, so a clause before a colon ("The reason was simple: ...") is not one."""
+    match = _FIELD.match(line.strip())
+    if not match:
+        return False
+    label = match.group(1).split()
+    return len(label) <= _FIELD_LABEL_WORDS and not any(w.lower() in _CLAUSE_WORDS for w in label)
+
+
+def heading_level(line: str) -> int:
+    """The level of a line that is a heading by its look alone (0 if it is not one): a short numbered
+    line that does not end like a sentence ("4.2.  Retry Packet" is 2, "1. Purpose and scope" is 1),
+    or a short line in capitals ("FILING DETAILS" is 1)."""
+    line = line.strip()
+    if not line or len(line.split()) > _HEADING_WORDS or line.endswith(_SENTENCE_END):
+        return 0
+    numbered = _NUMBERED_HEADING.match(line)
+    if numbered and any(c.isalpha() for c in numbered.group(2)) and not is_field(numbered.group(2)):
+        return numbered.group(1).rstrip(".").count(".") + 1
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) >= 3 and all(c.isupper() for c in letters) and not is_field(line):
+        return 1
+    return 0
+
+
+def text_parts(text: str, *, page: int | None = None, title_line: bool = False) -> list[Part]:
+    """The blocks of plain text: paragraphs split by blank lines, hard-wrapped lines joined back into
+    their paragraph or list item, and lines that are headings, bullets or label–value lines standing
+    on their own. A heading is a numbered or upper-case short line (``heading_level``), or a short line
+    that does not end like a sentence and stands over a paragraph ("What owners should do"): one level
+    below the last numbered or upper-case heading. With ``title_line``, a short first line that does
+    not end like a clause is the document's title (level 0)."""
+    parts: list[Part] = []
+    # The column the text is wrapped at, if it is: its widest line that is not too long to be wrapped
+    width = max((len(line) for line in text.split("\n") if len(line) <= _WRAP_WIDTH), default=0)
+    for group in re.split(r"\n[ \t]*\n", text):
+        parts.extend(_group_parts([line.rstrip() for line in group.split("\n") if line.strip()], width, page))
+    if title_line and parts and parts[0].kind == PARAGRAPH and _short_line(parts[0].text, _CLAUSE_END):
+        parts[0] = replace(parts[0], kind=HEADING, level=0)
+    explicit = 0
+    for i, part in enumerate(parts):
+        if part.kind == HEADING:
+            explicit = part.level
+        elif (
+            part.kind == PARAGRAPH
+            and _short_line(part.text, _SENTENCE_END)
+            and i + 1 < len(parts)
+            and parts[i + 1].kind in (PARAGRAPH, ITEM)
+            and parts[i + 1].text.rstrip().endswith((".", "!", "?", ":", '"', "”"))
+        ):
+            parts[i] = replace(part, kind=HEADING, level=explicit + 1)
+    return parts
+
+
+def _short_line(text: str, ends: tuple[str, ...]) -> bool:
+    return "\n" not in text and len(text.split()) <= _HEADING_WORDS and not text.rstrip().endswith(ends)
+
+
+def heading_like(text: str) -> bool:
+    """Short enough for a heading, on one line, and not ending like a sentence."""
+    return _short_line(text, _SENTENCE_END)
+
+
+def is_bullet(line: str) -> bool:
+    """Whether a line starts like a list item: "- ", "• ", "1) ", "(a) ", "4.1 "."""
+    return bool(_BULLET.match(line.strip()))
+
+
+def _joined(lines: list[str]) -> str:
+    """Wrapped lines as the one line they were: a word hyphenated at a line end is whole again
+    ("adip-" + "iscing"), a hyphenated name keeps its hyphen ("Hart-Scott-" + "Rodino")."""
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if re.search(r"[^\W\d_]-$", text) and line[:1].isalpha():
+            text = (text[:-1] if line[:1].islower() else text) + line
+        else:
+            text = f"{text} {line}" if text else line
+    return text
+
+
+def _group_parts(lines: list[str], width: int, page: int | None) -> list[Part]:
+    """The blocks of one blank-line-separated group of lines, in a text wrapped at ``width``."""
+    if not lines:
+        return []
+    parts: list[Part] = []
+    hard_wrapped = len(lines) > 1 and width >= _MIN_WRAP_WIDTH and max(map(len, lines)) <= _WRAP_WIDTH
+    current: list[str] = []
+    kind = PARAGRAPH
+    header = ""
+    for line in lines:
+        stripped = line.strip()
+        # A long line that does not end a sentence was wrapped; one that does may end its paragraph
+        # (and when it does not, the sentences are whole all the same)
+        wrapped = (
+            hard_wrapped
+            and bool(current)
+            and len(current[-1]) >= _WRAPPED_SHARE * width
+            and not current[-1].endswith((".", "!", "?", ":"))
+        )
+        level = 0 if wrapped else heading_level(stripped)  # "12 bar and the valve opens" goes on
+        row = _PIPE_ROW.match(stripped)
+        if level or row:
+            if current:
+                parts.append(Part(kind, _joined(current), page=page))
+            current = []
+        if level:
+            parts.append(Part(HEADING, stripped, level=level, page=page))
+            continue
+        if row:  # "| Model | Load |"; a rule "|---|---|" under a row makes it the header
+            if _TABLE_RULE.fullmatch(stripped):
+                if parts and parts[-1].kind == ROW:
+                    header = parts[-1].text
+                    parts[-1] = replace(parts[-1], header=header)
+            else:
+                cells = " | ".join(cell.strip() for cell in stripped.strip("|").split("|"))
+                parts.append(Part(ROW, cells, header=header, page=page))
+            continue
+        header = ""
+        starts_item, starts_field = is_bullet(stripped), is_field(stripped)
+        previous = current[-1] if current else ""
+        goes_on = (
+            current
+            and not starts_item
+            and not starts_field
+            and (wrapped or (stripped[:1].islower() and not previous.rstrip().endswith((".", "!", "?"))))
+        )
+        if not goes_on:
+            if current:
+                parts.append(Part(kind, _joined(current), page=page))
+            current = []
+            kind = ITEM if starts_item else FIELD if starts_field else PARAGRAPH
+        current.append(line)
+    if current:
+        parts.append(Part(kind, _joined(current), page=page))
+    return parts
+
+
+def with_fields(parts: Iterable[Part]) -> list[Part]:
+    """Paragraphs made only of label–value lines ("Date: 2026-02-23" over "Issued by: ...") split into
+    one field per line; other parts unchanged."""
+    out: list[Part] = []
+    for part in parts:
+        lines = [line for line in part.text.split("\n") if line.strip()]
+        if part.kind == PARAGRAPH and lines and all(is_field(line) for line in lines):
+            out.extend(replace(part, kind=FIELD, text=line) for line in lines)
+        else:
+            out.append(part)
+    return out
+
+
+# ---- Stored with each chunk ---------------------------------------------------------------------
+
+
+def encode_blocks(blocks: Sequence[Block]) -> str:
+    """Blocks as one JSON string, for stores that keep only flat values (Chroma metadata, SQLite)."""
+    return json.dumps([[b.kind, b.start, b.end, list(b.section), b.level, b.header] for b in blocks])
+
+
+def decode_blocks(stored: str | None) -> tuple[Block, ...]:
+    """``encode_blocks`` undone; a store from before blocks gives none."""
+    if not stored:
+        return ()
+    return tuple(
+        Block(kind, start, end, tuple(section), level, header)
+        for kind, start, end, section, level, header in json.loads(stored)
+    )

@@ -1,0 +1,296 @@
+"""The document model: blocks read from each format, their offsets and heading paths."""
+
+import io
+
+import pytest
+
+from rag.formats import extract
+from rag.reading import build_document, parse_document
+from rag.structure import (
+    FIELD,
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    ROW,
+    Part,
+    assemble,
+    heading_level,
+    is_field,
+    text_parts,
+)
+
+RFC = """\
+4.  Connection Establishment
+
+   A client that wishes to open a connection sends an Initial packet
+   carrying the first flight of the handshake to the server, which
+   replies with its own Initial packet.
+
+4.2.  Retry Packet
+
+   The server MAY send a Retry packet in response to an Initial packet
+   to validate the client's address before it commits any state.
+
+   Maximum Segment Lifetime (MSL): 120 seconds
+"""
+
+
+def kinds(parts):
+    return [(p.kind, p.text) for p in parts]
+
+
+def test_hard_wrapped_lines_are_joined_into_their_paragraph():
+    parts = text_parts(RFC)
+    assert (
+        PARAGRAPH,
+        "A client that wishes to open a connection sends an Initial packet carrying the "
+        "first flight of the handshake to the server, which replies with its own Initial packet.",
+    ) in kinds(parts)
+
+
+def test_numbered_section_headings_have_their_level():
+    parts = [p for p in text_parts(RFC) if p.kind == HEADING]
+    assert [(p.text, p.level) for p in parts] == [
+        ("4.  Connection Establishment", 1),
+        ("4.2.  Retry Packet", 2),
+    ]
+
+
+def test_label_value_lines_stand_alone_even_in_a_wrapped_paragraph():
+    text = (
+        "The parties filed under the Hart-Scott-Rodino Act and paid the fee set by\n"
+        "the rules of the Federal Trade Commission for a transaction of this size.\n"
+        "HSR Filing Fee: $30,000\n"
+        "Filing Date: January 10, 2025\n"
+        "Early Termination Granted: January 28, 2025\n"
+    )
+    parts = text_parts(text)
+    assert kinds(parts)[1:] == [
+        (FIELD, "HSR Filing Fee: $30,000"),
+        (FIELD, "Filing Date: January 10, 2025"),
+        (FIELD, "Early Termination Granted: January 28, 2025"),
+    ]
+    assert parts[0].kind == PARAGRAPH and parts[0].text.endswith("of this size.")
+
+
+def test_a_field_with_two_sentences_stays_one_unit():
+    assert kinds(text_parts("E23: Steam boiler overpressure. Check the OPV calibration at 12 bar.")) == [
+        (FIELD, "E23: Steam boiler overpressure. Check the OPV calibration at 12 bar.")
+    ]
+
+
+def test_bullets_are_items_and_their_wrapped_lines_go_with_them():
+    text = "- Drain the tank before you move the unit to\n  another room.\n- Keep the lid closed.\n"
+    assert kinds(text_parts(text)) == [
+        (ITEM, "- Drain the tank before you move the unit to another room."),
+        (ITEM, "- Keep the lid closed."),
+    ]
+
+
+def test_long_lines_are_paragraphs_of_their_own_and_a_short_line_over_prose_is_a_heading():
+    long_a = (
+        "Noboa said the operation would continue for as long as it takes, and that the army was ready. " * 2
+    )
+    long_b = (
+        "The minister added that the border crossings would stay closed until further notice, he said. " * 2
+    )
+    text = f"{long_a}\nRising Violence in Ecuador\n{long_b}\n"
+    assert [p.kind for p in text_parts(text)] == [PARAGRAPH, HEADING, PARAGRAPH]
+
+
+def test_upper_case_and_numbered_lines_are_headings_sentences_are_not():
+    assert heading_level("4. WARRANTY") == 1
+    assert heading_level("FILING DETAILS") == 1
+    assert heading_level("4.2.  Retry Packet") == 2
+    assert heading_level("1. The parties agree to the terms below.") == 0
+    assert heading_level("Filing Date: January 10, 2025") == 0
+    assert is_field("Filing Date: January 10, 2025")
+    assert not is_field("see https://example.org: it says so")
+    assert not is_field("The reason was simple: the valve stuck and the pressure rose further")
+
+
+def test_assemble_gives_exact_offsets_heading_paths_and_pages():
+    parts = [
+        Part(HEADING, "Atlas-7 Service Manual", level=0, page=1),
+        Part(HEADING, "4. WARRANTY", level=1, page=1),
+        Part(FIELD, "Parts: 36 months", page=1),
+        Part(FIELD, "Labour: 12 months", page=2),
+        Part(HEADING, "5. SUPPORT", level=1, page=2),
+        Part(PARAGRAPH, "Call the hotline.", page=2),
+    ]
+    text, blocks, pages = assemble(parts)
+    assert [text[b.start : b.end] for b in blocks] == [p.text for p in parts]
+    assert blocks[2].section == ("Atlas-7 Service Manual", "4. WARRANTY")
+    assert blocks[5].section == ("Atlas-7 Service Manual", "5. SUPPORT")
+    assert pages == (0, blocks[3].start)
+    assert text[blocks[2].end : blocks[3].start] == "\n"  # fields a line apart
+
+
+def test_a_dated_text_file_gives_date_title_and_a_title_heading():
+    doc = parse_document(
+        "date 2026-03-03 Ecuador to launch operations\nQuito - The president spoke.", doc_id="a"
+    )
+    assert (doc.date, doc.title) == ("2026-03-03", "Ecuador to launch operations")
+    assert doc.blocks[0].kind == HEADING and doc.blocks[1].section == ("Ecuador to launch operations",)
+
+
+MARKDOWN = b"""\
+# Harbor CLI
+
+Harbor ships containers.
+
+## Install
+
+### From source
+
+1. Clone the repository.
+2. Run the installer:
+   - on Linux, `make install`
+   - on macOS, `brew install harbor`
+
+| Flag | Default | Meaning |
+|------|---------|---------|
+| `--port` | 8080 | where it listens |
+| `--workers` | 4 | worker threads |
+
+```sh
+harbor serve --port 9000
+```
+
+Version: 2.1
+Licence: MIT
+"""
+
+
+def test_markdown_blocks():
+    got = extract(MARKDOWN, ".md")
+    assert got.title == "Harbor CLI"
+    parts = kinds(got.parts)
+    assert (ITEM, "Clone the repository.") in parts
+    assert (ITEM, "on Linux, make install") in parts
+    assert (ROW, "--port | 8080 | where it listens") in parts
+    assert (FIELD, "Version: 2.1") in parts and (FIELD, "Licence: MIT") in parts
+    assert ("code", "harbor serve --port 9000") in parts
+    row = next(p for p in got.parts if p.text.startswith("--workers"))
+    assert row.header == "Flag | Default | Meaning"
+    doc = build_document(got, doc_id="README.md")
+    block = next(b for b in doc.blocks if doc.text[b.start : b.end].startswith("--port"))
+    assert block.section == ("Harbor CLI", "Install", "From source")
+    nested = next(p for p in got.parts if p.text.startswith("on macOS"))
+    assert nested.level == 2
+
+
+HTML = b"""<html><head><title>Glossary</title></head><body>
+<nav><a href="/">Home</a></nav>
+<main><h1>Glossary</h1><h2>Terms</h2>
+<dl><dt>MSL</dt><dd>Maximum segment lifetime, 120 seconds.</dd>
+<dt>RTO</dt><dd>Retransmission timeout.</dd></dl>
+<h2>Limits</h2>
+<table><tr><th>Item</th><th>Limit</th></tr><tr><td>Upload</td><td>20 MB</td></tr></table>
+<ul><li>First point</li><li>Second point</li></ul>
+<pre>line one
+line two</pre>
+<p>A closing paragraph.</p></main></body></html>"""
+
+
+def test_html_blocks():
+    got = extract(HTML, ".html")
+    assert kinds(got.parts) == [
+        (HEADING, "Glossary"),
+        (HEADING, "Terms"),
+        (FIELD, "MSL: Maximum segment lifetime, 120 seconds."),
+        (FIELD, "RTO: Retransmission timeout."),
+        (HEADING, "Limits"),
+        (ROW, "Item | Limit"),
+        (ROW, "Upload | 20 MB"),
+        (ITEM, "First point"),
+        (ITEM, "Second point"),
+        ("code", "line one\nline two"),
+        (PARAGRAPH, "A closing paragraph."),
+    ]
+    assert got.parts[6].header == "Item | Limit"
+    assert [p.level for p in got.parts[:2]] == [1, 2]
+
+
+def test_docx_blocks():
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_heading("Leave Policy", level=1)
+    document.add_heading("Annual leave", level=2)
+    document.add_paragraph("Employees accrue leave monthly.")
+    document.add_paragraph("Full-time staff: 25 days", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for cell, text in zip(
+        table.rows[0].cells + table.rows[1].cells, ["Grade", "Days", "G1", "25"], strict=True
+    ):
+        cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    got = extract(buffer.getvalue(), ".docx")
+    assert kinds(got.parts) == [
+        (HEADING, "Leave Policy"),
+        (HEADING, "Annual leave"),
+        (PARAGRAPH, "Employees accrue leave monthly."),
+        (ITEM, "Full-time staff: 25 days"),
+        (ROW, "Grade | Days"),
+        (ROW, "G1 | 25"),
+    ]
+    assert got.parts[5].header == "Grade | Days"
+
+
+SPEC = """\
+Atlas-7 Service Manual
+
+4. WARRANTY
+
+Parts: 36 months from the date of delivery
+Labour: 12 months
+
+5. LIMITS
+
+| Model | Load | Voltage |
+|-------|------|---------|
+"""
+
+
+def spec_chunks(max_tokens: int = 1000):
+    from rag.chunking import chunk_document
+
+    doc = parse_document(
+        SPEC + "".join(f"| A-{n} | {n} kg | 220 V |\n" for n in range(40)), doc_id="spec.txt"
+    )
+    return doc, chunk_document(doc, max_tokens=max_tokens, overlap_tokens=0, count=lambda t: len(t.split()))
+
+
+def test_chunks_hold_whole_blocks_and_never_end_with_a_heading():
+    doc, chunks = spec_chunks(max_tokens=12)
+    assert len(chunks) > 3
+    whole = {doc.text[b.start : b.end] for b in doc.blocks}
+    for chunk in chunks:
+        for block in chunk.blocks:
+            assert chunk.text[block.start - chunk.start : block.end - chunk.start] in whole
+        assert chunk.blocks[-1].kind != HEADING
+
+
+def test_search_text_puts_the_headings_a_chunk_stands_under_before_it():
+    from rag.chunking import search_text
+
+    _, chunks = spec_chunks(max_tokens=12)
+    later = chunks[-1]
+    assert search_text(later).startswith("Atlas-7 Service Manual › 5. LIMITS\n")
+    assert search_text(later).endswith(later.text)
+
+
+def test_evidence_units_are_whole_fields_and_rows_never_headings():
+    from rag.evidence import candidate_sentences
+    from rag.types import Hit
+
+    _, chunks = spec_chunks()
+    units = candidate_sentences([Hit(chunks[0], 0.5)])
+    texts = [u.text for u in units]
+    assert "Parts: 36 months from the date of delivery" in texts
+    assert "4. WARRANTY" not in texts and "Atlas-7 Service Manual" not in texts
+    parts = next(u for u in units if u.text.startswith("Parts"))
+    assert parts.context == "4. WARRANTY"  # the title is left out: every unit has it
+    row = next(u for u in units if u.text.startswith("A-3 |"))
+    assert "Load: 3 kg" in row.scored
