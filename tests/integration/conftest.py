@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import socket
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -24,3 +27,61 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# The browser tests (tests/integration/test_browser.py: those that use the `chromium` fixture) need
+# Debian's Chromium and the playwright package. Without them: skipped, with one reason line, on a
+# developer's machine; a failure with CI=true (.ci/run sets it and installs Chromium).
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_FAILURE = pytest.StashKey[str]()
+
+
+def browser_unavailable(
+    chromium: Path, *, playwright: bool, ci: str | None, tests: int
+) -> tuple[Literal["skip", "fail"], str] | None:
+    """None if the ``tests`` browser tests can run, else ("skip" or "fail", why).
+
+    ``ci`` is the value of the CI environment variable: "true" makes a missing browser a failure.
+    """
+    missing = []
+    if not chromium.exists():
+        missing.append(f"Chromium not found at {chromium}: install it with `apt-get install chromium`")
+    if not playwright:
+        missing.append("the playwright package is not installed: `make setup` installs it")
+    if not missing:
+        return None
+    what = "; ".join(missing)
+    if (ci or "").strip().lower() == "true":
+        return "fail", f"CI=true and the browser tests cannot run: {what} (.ci/run installs Chromium)"
+    return "skip", f"{what} to run the {tests} browser test{'s' if tests != 1 else ''}"
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection, so that the count is of the tests that run
+def pytest_collection_modifyitems(config, items):
+    browser_tests = [item for item in items if "chromium" in item.fixturenames]
+    if not browser_tests:
+        return
+    decision = browser_unavailable(
+        CHROMIUM,
+        playwright=importlib.util.find_spec("playwright") is not None,
+        ci=os.environ.get("CI"),
+        tests=len(browser_tests),
+    )
+    if decision is None:
+        return
+    action, why = decision
+    if action == "fail":
+        config.stash[BROWSER_FAILURE] = why
+        return
+    skip = pytest.mark.skip(reason=why)  # a mark, not pytest.skip() in a fixture: -rs folds it to one line
+    for item in browser_tests:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def chromium(request) -> Path:
+    """The browser for the browser tests; when it is missing with CI=true, each of them fails saying so."""
+    failure = request.config.stash.get(BROWSER_FAILURE, None)
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
+    return CHROMIUM

@@ -1,7 +1,8 @@
 """The chat window in a real browser: headless Chromium driven by Playwright against a real `rag ui`.
 
-Needs /usr/bin/chromium (`.ci/run` installs it) and the `playwright` Python package (the `dev` extra).
-Screenshots go to test-artifacts/screenshots/.
+Needs /usr/bin/chromium (`.ci/run` installs it) and the `playwright` Python package (the `dev` extra);
+without them the tests that use `page` are skipped with one reason line, or fail when CI=true
+(tests/integration/conftest.py decides). Screenshots go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from rag import ingest
 from tests.conftest import CORPUS
+from tests.integration.conftest import browser_unavailable
 from tests.integration.test_ui import serve_ui
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -72,14 +72,12 @@ def server(browser_store, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does it)")
+def page(chromium, server):  # chromium: session-scoped, so it fails before any store or server
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1100})
         page = context.new_page()
         page.set_default_timeout(UI_TIMEOUT_MS)
@@ -201,6 +199,8 @@ def test_a_corrupt_file_is_not_added_and_says_why(page, tmp_path):
 
 
 def test_a_removed_document_leaves_the_table(page, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     if FESTIVAL_ID not in table_text(page):
         upload(page, FESTIVAL_NAME, FESTIVAL, tmp_path)
         page.locator("#documents [role=gridcell]").get_by_text(FESTIVAL_ID).wait_for(
@@ -229,3 +229,44 @@ def test_clear_empties_the_conversation(page):
     assert page.locator("#chat [data-testid='bot']").count() > 0
     page.click("#clear")
     page.wait_for_function("() => !document.querySelector('#chat [data-testid=\"bot\"]')")
+
+
+# The skip-or-fail decision itself: no browser, no server.
+
+
+def test_the_browser_tests_run_when_chromium_and_playwright_are_there(tmp_path):
+    chromium = tmp_path / "chromium"
+    chromium.touch()
+    for ci in (None, "", "false", "true"):
+        assert browser_unavailable(chromium, playwright=True, ci=ci, tests=7) is None
+
+
+def test_a_missing_chromium_skips_them_outside_ci_with_one_reason(tmp_path):
+    chromium = tmp_path / "chromium"
+    for ci in (None, "", "false"):
+        assert browser_unavailable(chromium, playwright=True, ci=ci, tests=7) == (
+            "skip",
+            f"Chromium not found at {chromium}: install it with `apt-get install chromium`"
+            " to run the 7 browser tests",
+        )
+    assert browser_unavailable(chromium, playwright=True, ci=None, tests=1)[1].endswith("the 1 browser test")
+
+
+def test_a_missing_chromium_fails_them_in_ci(tmp_path):
+    chromium = tmp_path / "chromium"
+    for ci in ("true", "TRUE", " true\n"):
+        action, message = browser_unavailable(chromium, playwright=True, ci=ci, tests=7)
+        assert action == "fail"
+        assert f"Chromium not found at {chromium}" in message and message.startswith("CI=true")
+
+
+def test_a_missing_playwright_package_counts_as_a_missing_browser(tmp_path):
+    chromium = tmp_path / "chromium"
+    chromium.touch()
+    action, message = browser_unavailable(chromium, playwright=False, ci=None, tests=7)
+    assert action == "skip" and "playwright package is not installed" in message
+    assert "Chromium not found" not in message
+    assert browser_unavailable(chromium, playwright=False, ci="true", tests=7)[0] == "fail"
+    chromium.unlink()
+    _, both = browser_unavailable(chromium, playwright=False, ci=None, tests=7)
+    assert "Chromium not found" in both and "playwright" in both
