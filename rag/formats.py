@@ -150,8 +150,7 @@ def _read_text(raw: bytes) -> Extracted:
         parts.insert(0, _headline(headline))
     if not parts:
         raise UnreadableFile("empty file")
-    title = headline or next((p.text for p in parts if p.kind == HEADING), None)
-    return Extracted(tuple(parts), title=title, date=date)
+    return Extracted(tuple(parts), title=headline, date=date)
 
 
 def _headline(headline: str) -> Part:
@@ -545,9 +544,8 @@ def _read_pdf(raw: bytes) -> Extracted:
             raise UnreadableFile("encrypted PDF: reading AES needs `pip install cryptography`") from e
     if not any(texts):
         raise UnreadableFile("PDF has no text layer (a scan?)")
-    parts = [
-        part for n, text in enumerate(texts, start=1) for part in text_parts(text, page=n, title_line=n == 1)
-    ]
+    # One text, its pages apart by form feeds: running headers and footers go, paragraphs go on
+    parts = text_parts("\f".join(texts), paged=True, title_line=True)
     return Extracted(tuple(parts), title=_pdf_title(reader))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -134,7 +135,8 @@ _SENTENCE_END = (".", "!", "?", ";", ",", '"', "”", "’", ")")
 _CLAUSE_END = (".", "!", "?", ";", ",", ":")
 _PIPE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_RULE = re.compile(r"\|[\s:|-]*-[\s:|-]*\|")
-_WRAP_WIDTH = 100  # lines at most this long, in a paragraph of several, are hard-wrapped
+_WRAP_WIDTH = 150  # lines at most this long, in a paragraph of several, may be hard-wrapped
+_WRAP_END = (".", "!", "?", ":", '"', "”")  # a wrapped line that ends so may end its paragraph
 _MIN_WRAP_WIDTH = 40  # ... unless all are shorter than this: an address or a list of short lines
 _WRAPPED_SHARE = 0.7  # a line at least this share of the wrap width was wrapped (word wrap leaves
 # less than a word's length of room at a line's end)
@@ -166,33 +168,74 @@ def heading_level(line: str) -> int:
     return 0
 
 
-def text_parts(text: str, *, page: int | None = None, title_line: bool = False) -> list[Part]:
+def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> list[Part]:
     """The blocks of plain text: paragraphs split by blank lines, hard-wrapped lines joined back into
-    their paragraph or list item, and lines that are headings, bullets or label–value lines standing
-    on their own. A heading is a numbered or upper-case short line (``heading_level``), or a short line
-    that does not end like a sentence and stands over a paragraph ("What owners should do"): one level
-    below the last numbered or upper-case heading. With ``title_line``, a short first line that does
-    not end like a clause is the document's title (level 0)."""
-    parts: list[Part] = []
+    their paragraph or list item, and lines that are headings, bullets, label–value lines or rows
+    (pipe tables, columns aligned with spaces) standing on their own.
+
+    A heading is a numbered or upper-case short line (``heading_level``), or a short line that does
+    not end like a sentence and stands over a paragraph ("What owners should do"): one level below the
+    last numbered or upper-case heading. A label alone on its line ("Station:") takes the lines after
+    it as its value. Form feeds divide pages (numbered from 1 with ``paged``): the running headers and
+    footers beside them go, and a paragraph goes on across them. With ``title_line``, a short first
+    line that does not end like a clause is the document's title (level 0).
+    """
+    lines = _page_lines(text)
     # The column the text is wrapped at, if it is: its widest line that is not too long to be wrapped
-    width = max((len(line) for line in text.split("\n") if len(line) <= _WRAP_WIDTH), default=0)
-    for group in re.split(r"\n[ \t]*\n", text):
-        parts.extend(_group_parts([line.rstrip() for line in group.split("\n") if line.strip()], width, page))
+    width = max((len(line) for line, _ in lines if len(line) <= _WRAP_WIDTH), default=0)
+    parts: list[Part] = []
+    group: list[tuple[str, int]] = []
+    for line, page in [*lines, ("", 0)]:
+        if line.strip():
+            group.append((line.rstrip(), page))
+        elif group:
+            parts.extend(_group_parts(group, width, paged))
+            group = []
     if title_line and parts and parts[0].kind == PARAGRAPH and _short_line(parts[0].text, _CLAUSE_END):
         parts[0] = replace(parts[0], kind=HEADING, level=0)
     explicit = 0
+    out: list[Part] = []
     for i, part in enumerate(parts):
+        after = parts[i + 1] if i + 1 < len(parts) else None
         if part.kind == HEADING:
             explicit = part.level
+        elif part.kind == FIELD and part.text.endswith(":") and after is not None and after.kind == PARAGRAPH:
+            parts[i + 1] = replace(part, text=f"{part.text} {after.text}")  # "Station:" over its value
+            continue
         elif (
             part.kind == PARAGRAPH
             and _short_line(part.text, _SENTENCE_END)
-            and i + 1 < len(parts)
-            and parts[i + 1].kind in (PARAGRAPH, ITEM)
-            and parts[i + 1].text.rstrip().endswith((".", "!", "?", ":", '"', "”"))
+            and after is not None
+            and after.kind in (PARAGRAPH, ITEM)
+            and after.text.rstrip().endswith((".", "!", "?", ":", '"', "”"))
         ):
-            parts[i] = replace(part, kind=HEADING, level=explicit + 1)
-    return parts
+            part = replace(part, kind=HEADING, level=explicit + 1)
+        out.append(part)
+    return out
+
+
+def _page_lines(text: str) -> list[tuple[str, int]]:
+    """The lines of ``text`` with the page each is on: form feeds start pages, and the running lines
+    (a header or footer: the first or last line of two pages or more, page numbers aside) go."""
+    pages = [page.strip("\n").split("\n") for page in text.split("\f")]
+    edges = Counter(
+        _running(line)
+        for page in pages
+        for line in ([*filter(str.strip, page)][:1] + [*filter(str.strip, page)][-1:])
+    )
+    running = {line for line, n in edges.items() if n >= 2} if len(pages) > 2 else set()
+    lines: list[tuple[str, int]] = []
+    for n, page in enumerate(pages, start=1):
+        kept = [line for line in page if _running(line) not in running]
+        while kept and not kept[-1].strip():  # no blank line where a page turns
+            kept.pop()
+        first = next((i for i, line in enumerate(kept) if line.strip()), len(kept))
+        lines += [(line, n) for line in kept[first:]]
+    return lines
+
+
+def _running(line: str) -> str:
+    return " ".join(re.sub(r"\d+", "#", line).split()).lower()
 
 
 def _short_line(text: str, ends: tuple[str, ...]) -> bool:
@@ -222,61 +265,79 @@ def _joined(lines: list[str]) -> str:
     return text
 
 
-def _group_parts(lines: list[str], width: int, page: int | None) -> list[Part]:
-    """The blocks of one blank-line-separated group of lines, in a text wrapped at ``width``."""
-    if not lines:
-        return []
+def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool) -> list[Part]:
+    """The blocks of one blank-line-separated group of ``(line, page)``, in a text wrapped at
+    ``width``."""
     parts: list[Part] = []
-    hard_wrapped = len(lines) > 1 and width >= _MIN_WRAP_WIDTH and max(map(len, lines)) <= _WRAP_WIDTH
+    hard_wrapped = len(lines) > 1 and width >= _MIN_WRAP_WIDTH
     current: list[str] = []
-    kind = PARAGRAPH
-    header = ""
-    for line in lines:
+    kind, page, header = PARAGRAPH, None, ""
+
+    def close() -> None:
+        if current:
+            parts.append(Part(kind, _joined(current), page=page))
+            current.clear()
+
+    for line, line_page in lines:
         stripped = line.strip()
+        previous = current[-1].rstrip() if current else ""
         # A long line that does not end a sentence was wrapped; one that does may end its paragraph
         # (and when it does not, the sentences are whole all the same)
         wrapped = (
             hard_wrapped
             and bool(current)
-            and len(current[-1]) >= _WRAPPED_SHARE * width
-            and not current[-1].endswith((".", "!", "?", ":"))
+            and _WRAPPED_SHARE * width <= len(previous) <= _WRAP_WIDTH
+            and not previous.endswith(_WRAP_END)
         )
         level = 0 if wrapped else heading_level(stripped)  # "12 bar and the valve opens" goes on
-        row = _PIPE_ROW.match(stripped)
-        if level or row:
-            if current:
-                parts.append(Part(kind, _joined(current), page=page))
-            current = []
+        cells = _cells(stripped) if not wrapped else []
+        if level or cells:
+            close()
         if level:
-            parts.append(Part(HEADING, stripped, level=level, page=page))
+            parts.append(Part(HEADING, stripped, level=level, page=line_page if paged else None))
             continue
-        if row:  # "| Model | Load |"; a rule "|---|---|" under a row makes it the header
+        if cells:  # a rule "|---|---|" under a row makes it the header
             if _TABLE_RULE.fullmatch(stripped):
                 if parts and parts[-1].kind == ROW:
                     header = parts[-1].text
                     parts[-1] = replace(parts[-1], header=header)
             else:
-                cells = " | ".join(cell.strip() for cell in stripped.strip("|").split("|"))
-                parts.append(Part(ROW, cells, header=header, page=page))
+                parts.append(Part(ROW, " | ".join(cells), header=header, page=line_page if paged else None))
             continue
         header = ""
-        starts_item, starts_field = is_bullet(stripped), is_field(stripped)
-        previous = current[-1] if current else ""
+        # a line ending in a colon after a wrapped one ends a sentence ("... in the Port Registry:")
+        starts_item, starts_field = is_bullet(stripped), is_field(stripped) or (_is_label(stripped) and not wrapped)
         goes_on = (
             current
             and not starts_item
             and not starts_field
-            and (wrapped or (stripped[:1].islower() and not previous.rstrip().endswith((".", "!", "?"))))
+            and (
+                wrapped
+                or (stripped[:1].islower() and not previous.endswith((".", "!", "?")))
+                or (kind == FIELD and previous.endswith(":"))  # a label alone takes what follows
+            )
         )
         if not goes_on:
-            if current:
-                parts.append(Part(kind, _joined(current), page=page))
-            current = []
+            close()
             kind = ITEM if starts_item else FIELD if starts_field else PARAGRAPH
+            page = line_page if paged else None
         current.append(line)
-    if current:
-        parts.append(Part(kind, _joined(current), page=page))
+    close()
     return parts
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a table row: a pipe table's ("| Model | Load |", its rule "|---|" whole), or
+    columns aligned with runs of spaces ("Ver   Type   Flags"); none for any other line."""
+    if _PIPE_ROW.match(line):
+        return [line] if _TABLE_RULE.fullmatch(line) else [cell.strip() for cell in line.strip("|").split("|")]
+    cells = re.split(r" {3,}|\t+", line)
+    return cells if len(cells) >= 2 and not is_field(line) else []
+
+
+def _is_label(line: str) -> bool:
+    """A label alone on its line, its value below it: "Maximum Segment Lifetime (MSL):"."""
+    return line.endswith(":") and is_field(f"{line} -")
 
 
 def with_fields(parts: Iterable[Part]) -> list[Part]:

@@ -294,3 +294,38 @@ def test_evidence_units_are_whole_fields_and_rows_never_headings():
     assert parts.context == "4. WARRANTY"  # the title is left out: every unit has it
     row = next(u for u in units if u.text.startswith("A-3 |"))
     assert "Load: 3 kg" in row.scored
+
+
+def test_running_headers_and_footers_go_and_a_paragraph_goes_on_across_a_form_feed():
+    def page(n: int, body: str) -> str:
+        return f"RFC 9871        Saltmarsh Transport        April 2026\n\n{body}\n\nVarga-Lund      [Page {n}]\n"
+
+    text = (
+        page(1, "   A Station keeps a copy of every record until the Collector has\n   acknowledged")
+        + "\f"
+        + page(2, "   it, and drops the copy once the acknowledgement arrives.")
+        + "\f"
+        + page(3, "   Done.")
+    )
+    parts = text_parts(text, paged=True)
+    assert [(p.kind, p.text, p.page) for p in parts] == [
+        (
+            PARAGRAPH,
+            "A Station keeps a copy of every record until the Collector has acknowledged it, and drops "
+            "the copy once the acknowledgement arrives.",
+            1,
+        ),
+        (PARAGRAPH, "Done.", 3),
+    ]
+
+
+def test_a_label_alone_on_its_line_takes_the_indented_lines_below_as_its_value():
+    text = "   Maximum Segment Lifetime (MSL):\n      The longest time a packet may remain in the\n      network.\n"
+    assert kinds(text_parts(text)) == [
+        (FIELD, "Maximum Segment Lifetime (MSL): The longest time a packet may remain in the network.")
+    ]
+
+
+def test_columns_aligned_with_spaces_are_table_rows():
+    text = "Model      Load     Voltage\nA-3        3 kg     220 V\n"
+    assert kinds(text_parts(text)) == [(ROW, "Model | Load | Voltage"), (ROW, "A-3 | 3 kg | 220 V")]
