@@ -76,9 +76,16 @@ _PLACE_Q = re.compile(
 # What answers look like
 _COUNT = re.compile(r"\d[\d.]*(%|s)?")  # "12s" is "dozens"
 _MAGNITUDES = frozenset(["100", "1000", "1000000", "1000000000"])  # "hundred" ... "billion" alone
+# Currencies by sign, by ISO code before or after the figure, and by name: "$1,349", "€60", "SEK 590",
+# "590 kr", "12 Swiss francs"
+_CURRENCY_CODES = "usd|eur|gbp|jpy|chf|sek|nok|dkk|isk|pln|czk|huf|cad|aud|nzd|cny|inr|brl|mxn|zar"
+_CURRENCY_NAMES = (
+    "dollars?|euros?|pounds?|yen|yuan|francs?|kronor|kroner|krona|krone|kr|rupees?|reais|pesos?|rand|zloty"
+)
 _MONEY = re.compile(
-    r"[$€£¥]\s?\d[\d,.]*(\s?(million|billion|thousand|[mbk])\b)?|"
-    r"\b\d[\d,.]*\s?(million |billion |thousand )?(dollars|euros|pounds|yen)\b",
+    rf"[$€£¥₹₩]\s?\d[\d,.]*(\s?(million|billion|thousand|[mbk])\b)?|"
+    rf"\b({_CURRENCY_CODES})\s?\d[\d,.]*(\s?(million|billion|thousand)\b)?|"
+    rf"\b\d[\d,.]*\s?(million |billion |thousand )?(\w+ )?({_CURRENCY_NAMES}|{_CURRENCY_CODES})\b",
     re.IGNORECASE,
 )
 _TIME_UNITS = word_set(
@@ -95,6 +102,8 @@ _DATE_WORDS = word_set(
     """
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# A time of day answers "what time" and "when": "11:00", "06:15", "2 pm", "14.30 h"
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.][0-5]\d\b|\b(1[0-2]|0?[1-9])\s?(a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
 _DATES = re.compile(
     rf"\b({_MONTHS})\.? \d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b", re.I
 )
@@ -154,8 +163,10 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
         return bool(units - {fold(w) for w in words(question)}) or bool(rivals("number", text, question))
     if kind == "date":
         found = {fold(w) for w in words(text)} & _DATE_WORDS
-        return bool(found - {fold(w) for w in words(question)}) or any(
-            _is_year(n) for n in numbers(text) - numbers(question)
+        return (
+            bool(found - {fold(w) for w in words(question)})
+            or any(_is_year(n) for n in numbers(text) - numbers(question))
+            or bool({m.group() for m in _CLOCK.finditer(text)} - {m.group() for m in _CLOCK.finditer(question)})
         )
     if kind == "person" and not short_answer:  # "Who is ...?" needs a person; "Who won?" a name
         return bool(rivals(kind, text, question, context=context))
@@ -448,16 +459,59 @@ def _context_stems(context: str) -> set[str]:
 
 def _unmentioned(question: str, context: str, context_stems: set[str] | None = None) -> set[str]:
     """The numbers and names of ``question`` that ``context`` does not mention. ``context_stems``:
-    ``_context_stems(context)``, if already computed."""
+    ``_context_stems(context)``, if already computed. A name is mentioned by an abbreviation that
+    stands for it, and an abbreviation by the words it stands for (``_abbreviated``)."""
     context_stems = _context_stems(context) if context_stems is None else context_stems
     acronyms = {
         normalize_word(w) for w in words(question) if w.isupper() and 3 <= len(normalize_word(w)) <= 5
     }
-    return (numbers(question) - numbers(context)) | {
+    missing = {
         n
         for n in names(question, sentence_starts=False)
         if not (stem(n) in context_stems or (n in acronyms and n in _initials(context)))
     }
+    return (numbers(question) - numbers(context)) | (missing - _abbreviated(question, context) if missing else set())
+
+
+_JOINERS = frozenset(["of", "and", "for", "the", "&"])
+
+
+def _abbreviated(question: str, context: str) -> set[str]:
+    """The names of ``question`` that ``context`` gives in the other form, abbreviated or spelled out:
+    "Power Delivery" by "USB-C PD", "EU" by "European Union", "HSR" by "Hart-Scott-Rodino"."""
+    c_initials = {"".join(w[0] for w in words) for words in _spans(_name_runs(context))}
+    c_acronyms = {fold(w).rstrip("s") for w in re.findall(r"\b[A-Z][A-Z0-9]{1,5}s?\b", context)}
+    found: set[str] = set()
+    for span in _spans(_name_runs(question)):  # the question spells out what the passage abbreviates
+        if "".join(w[0] for w in span) in c_acronyms:
+            found.update(span)
+    for run in _name_runs(question):  # the question abbreviates what the passage spells out
+        if len(run) == 1 and run[0] in c_initials:
+            found.update(run)
+    return {n for n in names(question, sentence_starts=False) if set(n.split("-")) <= found}
+
+
+def _spans(runs: list[list[str]]) -> list[list[str]]:
+    """Every stretch of two words or more of each run."""
+    return [run[i:j] for run in runs for i in range(len(run)) for j in range(i + 2, len(run) + 1)]
+
+
+def _name_runs(text: str) -> list[list[str]]:
+    """Runs of capitalized words, parts of a hyphenated name apart, joined by "of", "and", "for":
+    "the Hart-Scott-Rodino Act" gives [hart, scott, rodino, act]; an abbreviation is a run of one."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for token in words(text):
+        parts = [p for p in token.split("-") if p]
+        if parts and all(p[:1].isupper() for p in parts):
+            run.extend(fold(p) for p in parts)
+        elif not (run and fold(token) in _JOINERS):
+            if run:
+                runs.append([w for w in run if w not in _JOINERS])
+            run = []
+    if run:
+        runs.append([w for w in run if w not in _JOINERS])
+    return runs
 
 
 # Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
