@@ -166,7 +166,7 @@ def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = Fals
         return (
             bool(found - {fold(w) for w in words(question)})
             or any(_is_year(n) for n in numbers(text) - numbers(question))
-            or bool({m.group() for m in _CLOCK.finditer(text)} - {m.group() for m in _CLOCK.finditer(question)})
+            or bool(_clock_times(text) - _clock_times(question))
         )
     if kind == "person" and not short_answer:  # "Who is ...?" needs a person; "Who won?" a name
         return bool(rivals(kind, text, question, context=context))
@@ -323,6 +323,10 @@ def _predicate_overlap(predicate: list[str], terms: list[str]) -> int:
     return sum(_shares_stem(t, terms) for t in predicate)
 
 
+def _clock_times(text: str) -> set[str]:
+    return {m.group() for m in _CLOCK.finditer(text)}
+
+
 def _is_year(number: str) -> bool:
     return number.isdigit() and len(number) == 4 and 1800 <= int(number) <= 2100
 
@@ -470,7 +474,9 @@ def _unmentioned(question: str, context: str, context_stems: set[str] | None = N
         for n in names(question, sentence_starts=False)
         if not (stem(n) in context_stems or (n in acronyms and n in _initials(context)))
     }
-    return (numbers(question) - numbers(context)) | (missing - _abbreviated(question, context) if missing else set())
+    if missing:
+        missing -= _abbreviated(question, context)
+    return (numbers(question) - numbers(context)) | missing
 
 
 _JOINERS = frozenset(["of", "and", "for", "the", "&"])

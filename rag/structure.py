@@ -306,7 +306,8 @@ def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool) -> list[
             continue
         header = ""
         # a line ending in a colon after a wrapped one ends a sentence ("... in the Port Registry:")
-        starts_item, starts_field = is_bullet(stripped), is_field(stripped) or (_is_label(stripped) and not wrapped)
+        starts_item = is_bullet(stripped)
+        starts_field = is_field(stripped) or (_is_label(stripped) and not wrapped)
         goes_on = (
             current
             and not starts_item
@@ -329,8 +330,10 @@ def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool) -> list[
 def _cells(line: str) -> list[str]:
     """The cells of a table row: a pipe table's ("| Model | Load |", its rule "|---|" whole), or
     columns aligned with runs of spaces ("Ver   Type   Flags"); none for any other line."""
+    if _TABLE_RULE.fullmatch(line):
+        return [line]
     if _PIPE_ROW.match(line):
-        return [line] if _TABLE_RULE.fullmatch(line) else [cell.strip() for cell in line.strip("|").split("|")]
+        return [cell.strip() for cell in line.strip("|").split("|")]
     cells = re.split(r" {3,}|\t+", line)
     return cells if len(cells) >= 2 and not is_field(line) else []
 

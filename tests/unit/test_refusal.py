@@ -355,7 +355,8 @@ def test_a_name_is_mentioned_by_its_abbreviation_and_an_abbreviation_by_its_word
     from rag.refusal import _unmentioned
 
     assert not _unmentioned("How much did the parties pay under Hart-Scott-Rodino?", "They paid an HSR fee.")
-    assert not _unmentioned("When is the NTSB report due?", "The National Transportation Safety Board said so.")
+    board = "The National Transportation Safety Board said so."
+    assert not _unmentioned("When is the NTSB report due?", board)
     assert not _unmentioned("How fast does it charge over USB-C Power Delivery?", "Charging (USB-C PD): 2 h")
     assert _unmentioned("Who leads the World Health Organization?", "The World Bank director said.") == {
         "health",
@@ -370,6 +371,6 @@ def test_sums_in_any_currency_and_times_of_day_are_answers():
     assert holds_kind("money", "Senior (67+) | 590 kr", "What would a senior pay?")
     assert holds_kind("money", "The fee is CHF 1,200 a year.", "What is the annual fee?")
     assert not holds_kind("money", "The card is valid for 30 days.", "What does the card cost?")
-    assert holds_kind("date", "Sailings leave Harbor Quay at 11:00 on Sundays.", "At what time does it leave?")
+    assert holds_kind("date", "Sailings leave the quay at 11:00 on Sundays.", "At what time does it leave?")
     assert holds_kind("date", "The office opens at 6 pm.", "When does the office open?")
     assert not holds_kind("date", "The office is on the 2nd floor.", "When does the office open?")

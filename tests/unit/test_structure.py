@@ -298,7 +298,8 @@ def test_evidence_units_are_whole_fields_and_rows_never_headings():
 
 def test_running_headers_and_footers_go_and_a_paragraph_goes_on_across_a_form_feed():
     def page(n: int, body: str) -> str:
-        return f"RFC 9871        Saltmarsh Transport        April 2026\n\n{body}\n\nVarga-Lund      [Page {n}]\n"
+        header = "RFC 9871        Saltmarsh Transport        April 2026"
+        return f"{header}\n\n{body}\n\nVarga-Lund      [Page {n}]\n"
 
     text = (
         page(1, "   A Station keeps a copy of every record until the Collector has\n   acknowledged")
@@ -320,7 +321,11 @@ def test_running_headers_and_footers_go_and_a_paragraph_goes_on_across_a_form_fe
 
 
 def test_a_label_alone_on_its_line_takes_the_indented_lines_below_as_its_value():
-    text = "   Maximum Segment Lifetime (MSL):\n      The longest time a packet may remain in the\n      network.\n"
+    text = (
+        "   Maximum Segment Lifetime (MSL):\n"
+        "      The longest time a packet may remain in the\n"
+        "      network.\n"
+    )
     assert kinds(text_parts(text)) == [
         (FIELD, "Maximum Segment Lifetime (MSL): The longest time a packet may remain in the network.")
     ]
