@@ -68,7 +68,7 @@ def check_sentence(
     if any(label not in by_label for label in labels):
         return None, f"cites evidence that was not shown: {sentence!r}"
     if labels:
-        missing = unsupported_terms(bare, " ".join(by_label[label].framed for label in labels))
+        missing = unsupported_terms(bare, " ".join(by_label[label].text for label in labels))
         if missing:
             return None, f"{', '.join(sorted(missing))} not in the cited evidence"
     else:
@@ -99,14 +99,14 @@ def _attribute(sentence: str, evidence: list[Evidence]) -> tuple[int, ...] | Non
     def overlap(e: Evidence) -> tuple[int, float]:
         return len(terms & set(content_terms(e.text))), e.score
 
-    holders = [e for e in evidence if not unsupported_terms(sentence, e.framed)]
+    holders = [e for e in evidence if not unsupported_terms(sentence, e.text)]
     if holders:
         return (max(holders, key=overlap).label,)
     pairs = [
         (a, b)
         for i, a in enumerate(evidence)
         for b in evidence[i + 1 :]
-        if not unsupported_terms(sentence, f"{a.framed} {b.framed}")
+        if not unsupported_terms(sentence, f"{a.text} {b.text}")
     ]
     if pairs:
         a, b = max(pairs, key=lambda pair: (overlap(pair[0])[0] + overlap(pair[1])[0], pair[0].score))

@@ -60,15 +60,22 @@ def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
     for hit in hits:
         chunk = hit.chunk
         previous: tuple[int, int] | None = None
+        lead_in = ""  # a sentence ending in a colon, and so about the items, rows or fields after it
         for block in chunk.blocks or (Block(PARAGRAPH, chunk.start, chunk.end),):
             prose = block.kind in PROSE
             if not prose:
                 previous = None  # "## Scope" or a table row is no sentence to lean on
             if block.kind == HEADING:
+                lead_in = ""
                 continue
-            context = unit_context(block, chunk.title)
-            section_only = unit_context(replace(block, header=""), chunk.title)
-            for start, end in _units(chunk, block):
+            introduced = "" if prose else lead_in
+            context = unit_context(block, chunk.title, introduced)
+            section_only = unit_context(replace(block, header=""), chunk.title, introduced)
+            units = _units(chunk, block)
+            if prose and units:
+                last = chunk.text[units[-1][0] - chunk.start : units[-1][1] - chunk.start]
+                lead_in = last if last.endswith(":") else ""
+            for start, end in units:
                 sentence = chunk.text[start - chunk.start : end - chunk.start]
                 key = " ".join(fold(w) for w in words(sentence))
                 if (chunk.doc_id, start) in seen_spans or key in seen_texts or not key:
@@ -91,12 +98,13 @@ def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
     return out
 
 
-def unit_context(block: Block, title: str) -> str:
+def unit_context(block: Block, title: str, lead_in: str = "") -> str:
     """The headings a unit stands under, the document's title left out (every unit of the document has
-    it, so it tells none apart), and a table row's header cells."""
+    it, so it tells none apart); the sentence that introduces a list, table or set of fields ("Report a
+    lost device to the IT desk at once:"); and a table row's header cells."""
     section = section_title([h for h in block.section if h != title])
     header = f"({block.header})" if block.header and block.kind == ROW else ""
-    return "\n".join(filter(None, [section, header]))
+    return "\n".join(filter(None, [section, lead_in, header]))
 
 
 def _units(chunk: Chunk, block: Block) -> list[tuple[int, int]]:

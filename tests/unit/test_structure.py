@@ -334,3 +334,20 @@ def test_a_label_alone_on_its_line_takes_the_indented_lines_below_as_its_value()
 def test_columns_aligned_with_spaces_are_table_rows():
     text = "Model      Load     Voltage\nA-3        3 kg     220 V\n"
     assert kinds(text_parts(text)) == [(ROW, "Model | Load | Voltage"), (ROW, "A-3 | 3 kg | 220 V")]
+
+
+def test_items_after_a_sentence_ending_in_a_colon_are_scored_with_it():
+    from rag.chunking import chunk_document
+    from rag.evidence import candidate_sentences
+    from rag.types import Hit
+
+    doc = parse_document(
+        "# IT policy\n\n## Lost devices\n\nReport a lost or stolen laptop to the IT desk at once:\n\n"
+        "- by telephone on extension 4400;\n- by e-mail to it@example.org.\n\nThanks.\n",
+        doc_id="policy.md",
+    )
+    chunk = chunk_document(doc, max_tokens=200, overlap_tokens=0, count=lambda t: len(t.split()))[0]
+    units = {u.text: u for u in candidate_sentences([Hit(chunk, 0.5)])}
+    assert "Report a lost or stolen laptop" in units["by telephone on extension 4400;"].context
+    assert units["by telephone on extension 4400;"].context.startswith("Lost devices")
+    assert "Report" not in units["Thanks."].context
