@@ -28,8 +28,10 @@ $(VENV)/.installed: pyproject.toml
 model: $(VENV)/.installed
 	$(BIN)/rag models pull $(MODEL)
 
+# A store built by an older chunker is not mixed with new chunks: `rag ingest` stops and asks for
+# `rag reindex`, which rebuilds it from the documents' files; then ingest again.
 ingest: $(VENV)/.installed
-	$(BIN)/rag ingest $(CORPUS)
+	$(BIN)/rag ingest $(CORPUS) || { $(BIN)/rag reindex && $(BIN)/rag ingest $(CORPUS); }
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check rag ui tests bench
