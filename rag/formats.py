@@ -175,7 +175,7 @@ def _read_markdown(raw: bytes) -> Extracted:
 
     text, date, headline = _dated(_newlines(decode_text(raw)))
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    parts = with_fields(_markdown_parts(tokens))
+    parts = _markdown_parts(tokens)
     if headline:
         parts.insert(0, _headline(headline))
     if not parts:
@@ -222,20 +222,19 @@ def _markdown_parts(tokens: list) -> list[Part]:
                 parts.append(Part(ITEM, " ".join(text.split()), level=level))
             elif inner == "blockquote_open":
                 parts.append(Part(QUOTE, " ".join(text.split())))
-            else:  # soft breaks kept for now: a paragraph of "Label: value" lines is fields
-                parts.append(Part(PARAGRAPH, text))
+            else:
+                parts.extend(_paragraph(text))
         elif kind in ("fence", "code_block"):
             parts.append(Part(CODE, token.content.rstrip("\n")))
         elif kind == "html_block":
-            parts.append(Part(PARAGRAPH, re.sub(r"<[^>]*>", " ", token.content)))
-    return [
-        replace(p, text=" ".join(p.text.split())) if p.kind == PARAGRAPH and not _all_fields(p) else p
-        for p in parts
-    ]
+            parts.extend(_paragraph(re.sub(r"<[^>]*>", " ", token.content)))
+    return parts
 
 
-def _all_fields(part: Part) -> bool:
-    return with_fields([part])[0].kind == FIELD
+def _paragraph(text: str) -> list[Part]:
+    """A paragraph of "Label: value" lines as one field per line, any other as one line of words."""
+    fields = with_fields([Part(PARAGRAPH, text)])
+    return fields if fields[0].kind == FIELD else [Part(PARAGRAPH, " ".join(text.split()))]
 
 
 def _inline_text(token) -> str:
