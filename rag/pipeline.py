@@ -125,6 +125,7 @@ class Pipeline:
             standalone_question=query.search_text,
             retrieved=tuple(hits),
             reason=reason,
+            outcome="refusal" if refused else "answer",
         )
 
     def answer(self, question: str, **options) -> Answer:

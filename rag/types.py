@@ -176,6 +176,11 @@ class Answer:
     retrieved: tuple[Hit, ...] = ()
     reason: str = ""
     """Why the answer took the shape it has: a refusal's cause, or why generation fell back."""
+    outcome: str = "answer"
+    """"answer" (the evidence passes every check), "closest" (the closest passage is shown, not
+    claimed as the answer; ``reason`` says which check failed) or "refusal" (nothing close)."""
+    confidence: float | None = None
+    """How likely the answer is right, from the evidence and the checks (None: not estimated)."""
 
 
 @dataclass(frozen=True)
