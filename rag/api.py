@@ -100,6 +100,7 @@ def build_pipeline(settings: Settings) -> Pipeline:
         mode=settings.mode,
         answer_tokens=settings.answer_tokens,
         evidence_shown=settings.evidence_shown,
+        min_confidence=settings.min_confidence,
     )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.question import Question
 from rag.structure import section_title
 from rag.text import content_terms, names, numbers, split_sentences, stem
 from rag.types import Evidence, Source
@@ -51,7 +52,7 @@ def unsupported_terms(text: str, support: str) -> set[str]:
 
 
 def check_sentence(
-    sentence: str, evidence: list[Evidence], question: str, said: Sequence[Claim] = ()
+    sentence: str, evidence: list[Evidence], q: Question, said: Sequence[Claim] = ()
 ) -> tuple[Claim | None, str]:
     """The claim ``sentence`` makes and the evidence it rests on, or ``None`` and what is wrong.
 
@@ -75,16 +76,16 @@ def check_sentence(
         labels = _attribute(bare, evidence)
         if labels is None:
             return None, f"no evidence holds {bare!r}"
-    if not said and not set(content_terms(bare)) - set(content_terms(question)):
+    if not said and not set(content_terms(bare)) - set(q.terms):
         return None, "the answer only repeats the question"
     return Claim(bare, labels), ""
 
 
-def verify(answer: str, evidence: list[Evidence], question: str) -> tuple[tuple[Claim, ...], str]:
+def verify(answer: str, evidence: list[Evidence], q: Question) -> tuple[tuple[Claim, ...], str]:
     """Check every sentence of ``answer``: its claims, or none and the first problem found."""
     claims: list[Claim] = []
     for start, end in split_sentences(answer):
-        claim, problem = check_sentence(answer[start:end], evidence, question, said=claims)
+        claim, problem = check_sentence(answer[start:end], evidence, q, said=claims)
         if claim is None:
             return (), problem
         claims.append(claim)

@@ -46,6 +46,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         retriever=getattr(args, "retriever", None),
         chroma_url=getattr(args, "chroma_url", None),
         llm_url=getattr(args, "llm_url", None),
+        min_confidence=getattr(args, "min_confidence", None),
     )
 
 
@@ -130,6 +131,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     print()
     if final.refused:
         print(f"  ({final.reason})")
+    elif final.confidence is not None:
+        print(f"  (confidence {final.confidence:.2f})")
     for source in final.sources:
         date = f", {source.date}" if source.date else ""
         page = f", page {source.page}" if source.page else ""
@@ -182,6 +185,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "mode": settings.mode,
         "retriever": settings.retriever,
         "k": settings.k,
+        "min_confidence": settings.min_confidence,
     }
     summary = write_run(args.out, outcomes, settings.k, run_settings)
     print(json.dumps(summary, indent=2))
@@ -210,13 +214,23 @@ def _parser() -> argparse.ArgumentParser:
         prog="rag",
         description="Answer questions from your own documents, locally, with cited sources.",
         epilog="Settings also come from the environment: RAG_STORE, RAG_COLLECTION, RAG_MODEL, RAG_K, "
-        "RAG_MODE, RAG_RETRIEVER, RAG_CHROMA_URL, RAG_LLM_URL, RAG_MAX_FILE_MB (see the README).",
+        "RAG_MODE, RAG_RETRIEVER, RAG_CHROMA_URL, RAG_LLM_URL, RAG_MAX_FILE_MB, RAG_MIN_CONFIDENCE "
+        "(see the README).",
     )
     sub = parser.add_subparsers(title="commands")
 
     def retriever_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--retriever", choices=RETRIEVERS, help="hybrid (default: words and meaning), dense or keyword"
+        )
+
+    def confidence_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--min-confidence",
+            type=float,
+            metavar="P",
+            help="show the closest passage instead of an answer estimated less likely right than P "
+            "(0-1; default 0, or RAG_MIN_CONFIDENCE)",
         )
 
     def store_options(p: argparse.ArgumentParser) -> None:
@@ -305,6 +319,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--since", metavar="YYYY-MM-DD", help="answer only from documents dated on or after")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="answer only from documents dated on or before")
+    confidence_option(p)
     store_options(p)
     p.set_defaults(func=cmd_ask)
 
@@ -339,6 +354,7 @@ def _parser() -> argparse.ArgumentParser:
         "--compare", type=Path, metavar="OLD_SUMMARY.json", help="print each metric beside this run's"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    confidence_option(p)
     retriever_option(p)
     store_options(p)
     p.set_defaults(func=cmd_eval)

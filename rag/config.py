@@ -29,6 +29,8 @@ class Settings:
     context_tokens: int = 2048
     answer_tokens: int = 64
     evidence_shown: int = 1
+    min_confidence: float = 0.0
+    """Answers estimated less likely right than this are shown as the closest passage instead."""
     threads: int = max(1, os.cpu_count() or 1)
     max_file_mb: int = 50
     chroma_url: str = ""
@@ -83,6 +85,11 @@ def _parse(name: str, raw: str, kind: type) -> object:
             return int(raw)
         except ValueError:
             raise InputError(f"RAG_{name.upper()} must be a whole number, got {raw!r}") from None
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise InputError(f"RAG_{name.upper()} must be a number, got {raw!r}") from None
     if issubclass(kind, Path):
         return Path(raw).expanduser()
     return raw

@@ -9,18 +9,21 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 
 from rag.citations import Claim, check_sentence, cite
+from rag.confidence import estimate, signals
 from rag.conversation import standalone_query
 from rag.embeddings import Embedder
 from rag.errors import InputError
 from rag.evidence import select_evidence
 from rag.generation import Generator
 from rag.prompts import build_prompt
-from rag.refusal import MIN_SCORE, assess_support, expected_kind, holds_kind, picks, rivals
+from rag.question import Question, analyse
+from rag.refusal import MIN_SCORE, Support, assess_support, holds_kind, picks, rivals
 from rag.retrieval import Retriever
-from rag.text import split_sentences
+from rag.text import content_terms, split_sentences
 from rag.types import Answer, Evidence, Filters, Timings, Turn
 
 REFUSAL = "The documents don't say. Nothing in them answers this question."
+CLOSEST = "The documents don't answer this directly. The closest passage:"
 
 
 class Pipeline:
@@ -31,6 +34,8 @@ class Pipeline:
     (the default is calibrated for all-MiniLM-L6-v2). ``evidence_shown`` is how many supporting
     sentences the model sees: the 135M-270M models pick the wrong one of three more often than
     they extract the right span from one (measured on the default question set), so one by default.
+    ``min_confidence``: an answer estimated less likely right (``rag.confidence``) is shown as the
+    closest passage instead.
     """
 
     def __init__(
@@ -44,6 +49,7 @@ class Pipeline:
         answer_tokens: int = 64,
         min_score: float = MIN_SCORE,
         evidence_shown: int = 1,
+        min_confidence: float = 0.0,
     ) -> None:
         self.retriever = retriever
         self.embedder = embedder
@@ -54,6 +60,7 @@ class Pipeline:
         self.answer_tokens = answer_tokens
         self.min_score = min_score
         self.evidence_shown = evidence_shown
+        self.min_confidence = min_confidence
 
     @property
     def generator(self) -> Generator:
@@ -90,16 +97,28 @@ class Pipeline:
         vector = self.embedder.embed_query(query.search_text)  # once, for retrieval and evidence
         hits = self.retriever.retrieve(query.search_text, k, filters, vector=vector)
         evidence = select_evidence(query.search_text, hits, embedder=self.embedder, query_vector=vector)
-        support = assess_support(query.question, evidence, min_score=self.min_score)
+        q = analyse(query.question)  # once: every check below reads it
+        support = assess_support(q, evidence, min_score=self.min_score)
+        confidence, values = None, ()
+        if support.supported:
+            values = tuple(signals(q, support.evidence, support.eligible, evidence))
+            confidence = estimate(values)
+            if confidence < self.min_confidence:
+                why = f"confidence {confidence:.2f} is below the minimum {self.min_confidence:.2f}"
+                support = Support(None, reason=why, closest=support.evidence)
         retrieved = time.perf_counter()
         text, sources, refused, reason = REFUSAL, (), True, support.reason
+        outcome = "refusal"
+        if support.closest is not None:  # shown as what comes closest, never as the answer
+            text, sources = _closest(support.closest)
+            outcome = "closest"
         streamed, first_piece_at = "", None
         if support.supported and mode == "extractive":
             (text, sources), refused = _extractive(support.evidence), False
         elif support.supported:
             shown = _numbered(support.eligible[: self.evidence_shown])
             draft = _Draft()
-            for piece in self._verified_pieces(query.question, shown, draft):
+            for piece in self._verified_pieces(q, shown, draft):
                 first_piece_at = first_piece_at or time.perf_counter()
                 streamed += piece
                 yield piece
@@ -125,24 +144,25 @@ class Pipeline:
             standalone_question=query.search_text,
             retrieved=tuple(hits),
             reason=reason,
-            outcome="refusal" if refused else "answer",
+            outcome=outcome if refused else "answer",
+            confidence=None if refused else confidence,
+            signals=values,
         )
 
     def answer(self, question: str, **options) -> Answer:
         *_, final = self.stream(question, **options)
         return final
 
-    def _verified_pieces(self, question: str, shown: list[Evidence], draft: _Draft) -> Iterator[str]:
+    def _verified_pieces(self, q: Question, shown: list[Evidence], draft: _Draft) -> Iterator[str]:
         """Generate, and yield each answer sentence, cited, once it is verified. Stop at the first
         that fails: what fails is not shown, nor anything after it. ``draft`` collects the claims
         and why generation stopped short."""
-        kind = expected_kind(question)
         draft.problem = "the model gave no answer"
         text = ""
-        for sentence in self._generate_sentences(question, shown):
-            claim, problem = check_sentence(sentence, shown, question, said=draft.claims)
+        for sentence in self._generate_sentences(q.text, shown):
+            claim, problem = check_sentence(sentence, shown, q, said=draft.claims)
             if claim and not draft.claims:
-                problem = _first_claim_problem(kind, claim, shown, question)
+                problem = _first_claim_problem(q, claim, shown)
                 claim = None if problem else claim
             if claim is None:
                 draft.problem = problem
@@ -193,15 +213,20 @@ class _Draft:
 _PLURALS = {"person": "people", "money": "sums"}
 
 
-def _first_claim_problem(kind: str, claim: Claim, shown: Sequence[Evidence], question: str) -> str:
+def _first_claim_problem(q: Question, claim: Claim, shown: Sequence[Evidence]) -> str:
     """Why the answer's first sentence may not be shown, or "": it must give the kind of thing asked
-    for, and pick it from evidence that holds only one candidate (a tiny model's pick among several
-    is a guess; the quoted sentence holds them all)."""
-    if not holds_kind(kind, claim.text, question, short_answer=True):
+    for in words of the question or the evidence it cites, and pick it from evidence that holds only
+    one candidate (a tiny model's pick among several is a guess; the quoted sentence holds them all)."""
+    kind = q.kind
+    if not holds_kind(q, claim.text, short_answer=True):
         return f"the answer does not give the {kind} the question asks for"
     cited = [e for e in shown if e.label in claim.labels]
+    worded = set(q.terms) | set(content_terms(" ".join(f"{e.context} {e.text}" for e in cited)))
+    new = [t for t in content_terms(claim.text) if t not in worded]
+    if new:  # a tiny model's paraphrase is a guess at what the evidence means
+        return f"the answer says what neither the question nor the evidence says ({', '.join(new)})"
     text, context = " ".join(e.text for e in cited), " ".join(e.chunk.text for e in cited)
-    options = rivals(kind, text, question, context=context)
+    options = rivals(q, text, context=context)
     if len(options) > 1:
         return f"the evidence holds several {_PLURALS.get(kind, kind + 's')} the question could mean"
     if options and not picks(kind, claim.text, options):
@@ -216,6 +241,12 @@ def _numbered(evidence: Sequence[Evidence]) -> list[Evidence]:
 def _extractive(e: Evidence) -> tuple[str, tuple]:
     """The evidence sentence itself, quoted and cited."""
     return cite((Claim(e.text, (e.label,)),), [e])
+
+
+def _closest(e: Evidence) -> tuple[str, tuple]:
+    """The passage that comes closest, quoted and cited after saying that it does not answer."""
+    _, sources = _extractive(replace(e, label=1))
+    return f"{CLOSEST} \u201c{e.text.strip()}\u201d [1]", sources
 
 
 def _timings(started: float, retrieved: float, first: float, finished: float) -> Timings:

@@ -7,7 +7,7 @@ capital of Peru?"), and holds the kind of thing the question asks for (a number 
 date for "when", a person for "who", a name for "where") that the question does not already
 contain. A sentence saying that what is asked was not disclosed is a reason to refuse. Of the
 sentences that can answer, one that says what the question says happened comes first (see
-``predicate_terms``).
+``Question.predicate``). The question is analysed once (``rag.question``); every check reads that.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.mismatch import mismatch
+from rag.question import Question
 from rag.text import (
     STOPWORDS,
     content_terms,
     fold,
+    name_runs,
     names,
     normalize_word,
     numbers,
@@ -36,42 +39,6 @@ NAMED_MARGIN = 0.1
 """How much lower the score of a sentence naming every name of the question may be, when those names
 are specific: the embedding model blurs rare names ("SOCSOUTH"), so a sentence anchored by them but
 worded otherwise scores low."""
-
-# What questions ask for
-_NUMBER_Q = re.compile(
-    r"\b(how (many|much|old|long|far|large|big)|what (percentage|percent|share|proportion|number|age))\b"
-)
-_MONEY_VERBS = "cost|pay|paid|spend|spent|charge|charged|raise|raised|worth"
-_MONEY_NOUNS = "cost|costs|price|budget|fee|fees|salary|funding"
-# "How much did it cost to build ...?" (not "How much time did they spend?"), "What's the total cost?"
-_MONEY_Q = re.compile(
-    rf"\bhow much( extra| more| less)? (did|does|do|will|would|has|have|had|is|was|are|were)\b"
-    rf".*\b({_MONEY_VERBS})\b"
-    rf"|\b(what|which)('s| is| was| are| were)?( the)?( [\w']+)? ({_MONEY_NOUNS})\b"
-    rf"|\bwhat (do|does|did|will|would)\b.*\b({_MONEY_VERBS})\b"  # "What do members pay ...?"
-)
-_DURATION_Q = re.compile(r"\bhow (long|much (time|earlier|later|longer|sooner))\b")
-_DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
-_PERSON_NOUNS = "|".join(
-    sorted(
-        word_set(
-            """
-            official officer minister leader president member commander executive director manager
-            employee politician lawmaker senator candidate councillor ambassador spokesman spokeswoman
-            spokesperson secretary mayor judge chief founder author person people
-            """
-        )
-    )
-)
-_MODIFIER = r"(?!(is|are|was|were|do|does|did|has|have|had|will|would|can|could|the|a|an)\b)\w+"
-# "Who ...?", "On whose order ...?", "Which US cabinet official ...?"; not "The contractor whose crews ..."
-_PERSON_Q = re.compile(
-    rf"^\W*(\w+\W+)?(who|whom|whose)\b|^\W*(\w+\W+)?(which|what) ({_MODIFIER} ){{0,2}}({_PERSON_NOUNS})s?\b"
-)
-_WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")  # asks who someone is: a person
-_PLACE_Q = re.compile(
-    r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
-)
 
 # What answers look like
 _COUNT = re.compile(r"\d[\d.]*(%|s)?")  # "12s" is "dozens"
@@ -117,83 +84,68 @@ _NOT_DISCLOSED = re.compile(
 
 @dataclass(frozen=True)
 class Support:
-    """The evidence an answer can rest on (``evidence`` the best of ``eligible``), or why there is none."""
+    """The evidence an answer can rest on (``evidence`` the best of ``eligible``), or why there is none:
+    then ``closest`` may hold a passage that comes close but fails a mismatch check (``reason``)."""
 
     evidence: Evidence | None
     eligible: tuple[Evidence, ...] = ()
     reason: str = ""
+    closest: Evidence | None = None
 
     @property
     def supported(self) -> bool:
         return self.evidence is not None
 
 
-def expected_kind(question: str) -> str:
-    """What the question asks for: ``money``, ``duration``, ``number``, ``date``, ``person``,
-    ``place`` or ``other``."""
-    q = fold(question)
-    if _MONEY_Q.search(q):
-        return "money"
-    if _DURATION_Q.search(q):
-        return "duration"
-    if _NUMBER_Q.search(q):
-        return "number"
-    if _DATE_Q.search(q):
-        return "date"
-    if _PERSON_Q.search(q):
-        return "person"
-    if _PLACE_Q.search(q):
-        return "place"
-    return "other"
-
-
-def holds_kind(kind: str, text: str, question: str, *, short_answer: bool = False, context: str = "") -> bool:
-    """Whether ``text`` holds a new ``kind`` of thing: one not already in the question.
+def holds_kind(q: Question, text: str, *, short_answer: bool = False, context: str = "") -> bool:
+    """Whether ``text`` holds a new thing of the kind ``q`` asks for: one not already in the question.
 
     In running text a capital at the start of a sentence says nothing; in a short answer
     ("Sucumbios province.") it is usually the answer, so ``short_answer`` counts it. A sentence
     answers "who" only if it names a person (see ``rivals``; ``context`` is its passage).
     """
+    kind = q.kind
     if kind == "number" and short_answer:  # "4,860." answers "How many dewars ...?"
-        return bool(_counts(text) - numbers(question))
+        return bool(_counts(text) - q.numbers)
     if kind in ("number", "money"):  # a count or share, so a date ("May 1", "until 2009") is not one
-        return bool(rivals(kind, text, question))
+        return bool(rivals(q, text))
     if kind == "duration":  # "for a decade", "several days earlier", "90 minutes"
         units = {fold(w) for w in words(text)} & _TIME_UNITS
-        return bool(units - {fold(w) for w in words(question)}) or bool(rivals("number", text, question))
+        return bool(units - q.words) or bool(rivals(q, text, kind="number"))
     if kind == "date":
         found = {fold(w) for w in words(text)} & _DATE_WORDS
         return (
-            bool(found - {fold(w) for w in words(question)})
-            or any(_is_year(n) for n in numbers(text) - numbers(question))
-            or bool(_clock_times(text) - _clock_times(question))
+            bool(found - q.words)
+            or any(_is_year(n) for n in numbers(text) - q.numbers)
+            or bool(_clock_times(text) - _clock_times(q.text))
         )
     if kind == "person" and not short_answer:  # "Who is ...?" needs a person; "Who won?" a name
-        return bool(rivals(kind, text, question, context=context))
+        return bool(rivals(q, text, context=context))
     if kind in ("person", "place"):
-        return bool(names(text, sentence_starts=short_answer) - names(question))
+        return bool(names(text, sentence_starts=short_answer) - q.names)
     return True
 
 
-def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str]:
+def rivals(q: Question, text: str, *, context: str = "", kind: str = "") -> set[str]:
     """The people (for a ``person`` question), counts (``number``), sums (``money``) or names
     (``place``) in ``text`` that the question does not already name: what an answer could pick
     from. Empty for other kinds. ``context``, the passage around ``text``, tells whether a lone
-    surname is a person's.
+    surname is a person's; ``kind`` overrides the kind ``q`` asks for.
 
     When a sentence holds two ("Noboa met Francis Donovan and Mark Schafer"), a tiny model picks
     the wrong one about as often as the right one, so the pipeline quotes the sentence instead.
     """
+    kind = kind or q.kind
     if kind == "number":
-        found = {n for n in _counts(_DATES.sub(" ", text)) - numbers(question) if not _is_year(n)}
-        counted = asked_about(question)[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
+        found = {n for n in _counts(_DATES.sub(" ", text)) - q.numbers if not _is_year(n)}
+        counted = q.asked[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
         return found & _counts_of(counted[0], text) if counted else found
     if kind == "money":
-        return _sums(text) - _sums(question)
-    asked = names(question)
+        return _sums(text) - _sums(q.text)
+    asked = q.names
     if kind == "person":
-        found = _new_people(text, question, context=context)
-        if found or _WHO_IS.search(fold(question)):  # "Who is the defense minister?" asks for a person
+        found = _new_people(text, q, context=context)
+        if found or q.who_is:  # "Who is the defense minister?" asks for a person
             return found
         # "Who won the cup?" may be answered by a team or a company: then any new name will do
         return {n for n in names(text, sentence_starts=False) if n not in asked and n not in _DATE_WORDS}
@@ -208,10 +160,9 @@ def rivals(kind: str, text: str, question: str, *, context: str = "") -> set[str
     return set()
 
 
-def _new_people(text: str, question: str, *, context: str = "") -> set[str]:
+def _new_people(text: str, q: Question, *, context: str = "") -> set[str]:
     """The people ``text`` names, but not those the question names, even in part ("Noboa")."""
-    asked = names(question)
-    return {p for p in people(text, context=context) if p.split()[-1] not in asked}
+    return {p for p in people(text, context=context) if p.split()[-1] not in q.names}
 
 
 def picks(kind: str, answer: str, options: set[str]) -> bool:
@@ -277,14 +228,14 @@ _KIND_WORDS = {
 _WITHHELD_WITHIN = 8  # words after "did not disclose" in which what is withheld is named
 
 
-def _withholds(kind: str, text: str, question: str) -> bool:
+def _withholds(q: Question, text: str) -> bool:
     """Whether a sentence saying something was not disclosed says it of what the question asks: after
     the words saying so, within a few words, it names the kind of thing asked for ("how long"); it
     names the thing asked about (the "troops" of "How many troops ...?"); and it names something
     else the question names ("... did not disclose how long they will remain in Ecuador" for "How
     long will the airmen stay in Ecuador?"). Then the documents say they do not know, whatever else
     the evidence says."""
-    phrase = _KIND_WORDS.get(kind)
+    phrase = _KIND_WORDS.get(q.kind)
     said = _NOT_DISCLOSED.search(text)
     if not phrase or not said:
         return False
@@ -292,17 +243,17 @@ def _withholds(kind: str, text: str, question: str) -> bool:
     if not re.search(rf"\b({phrase})\b", fold(after)):
         return False
     stems = content_terms(text)
-    asked = [stem(w) for w in asked_about(question) + re.findall(r"\bhow many (\w+)", fold(question))]
+    asked = [stem(w) for w in (*q.asked, *q.counted)]
     if not all(_shares_stem(t, stems) for t in asked):
         return False
-    others = content_terms(re.sub(rf"\b({phrase})\b", " ", fold(question)))
+    others = content_terms(re.sub(rf"\b({phrase})\b", " ", fold(q.text)))
     return any(_shares_stem(t, stems) for t in others if t not in asked)
 
 
-def _names_every_name(question: str, e: Evidence, evidence: Sequence[Evidence]) -> bool:
+def _names_every_name(q: Question, e: Evidence, evidence: Sequence[Evidence]) -> bool:
     """Whether the sentence names every name of the question, and they are specific: named in at most
     half of the evidence's passages (a question's "Noboa" in a corpus about Noboa says little)."""
-    asked = {stem(n) for n in names(question, sentence_starts=False)}
+    asked = {stem(n) for n in q.proper_names}
     if not asked or not asked <= {stem(n) for n in names(e.text)}:
         return False
     passages = {o.chunk.id: {stem(n) for n in names(_context(o))} for o in evidence}
@@ -331,17 +282,17 @@ def _is_year(number: str) -> bool:
     return number.isdigit() and len(number) == 4 and 1800 <= int(number) <= 2100
 
 
-def assess_support(question: str, evidence: list[Evidence], *, min_score: float = MIN_SCORE) -> Support:
-    """The evidence that can answer ``question``, best first, or a refusal with its reason."""
+def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = MIN_SCORE) -> Support:
+    """The evidence that can answer the question ``q``, best first, or a refusal with its reason."""
     if not evidence:
         return Support(None, reason="nothing in the documents matches the question")
-    if not content_terms(question):
+    if not q.terms:
         return Support(None, reason="the question has no words to look for")
     # 1. Close enough: the score, a little lower for a sentence naming the question's specific names
     close = [
         e
         for e in evidence
-        if e.score >= min_score - (NAMED_MARGIN if _names_every_name(question, e, evidence) else 0)
+        if e.score >= min_score - (NAMED_MARGIN if _names_every_name(q, e, evidence) else 0)
     ]
     if not close:
         return Support(
@@ -349,13 +300,13 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
         )
     # 2. A sentence saying that what is asked was not disclosed, in a document about what the question
     # names, is a refusal (its own words may differ: "the specifics are secret" for "the terms")
-    kind = expected_kind(question)
+    kind = q.kind
     withheld = [
         e
         for e in close
-        if _NOT_DISCLOSED.search(e.text) and not _unmentioned(question, _document_context(e, evidence))
+        if _NOT_DISCLOSED.search(e.text) and not _unmentioned(q, _document_context(e, evidence))
     ]
-    if any(_withholds(kind, e.text, question) for e in withheld):
+    if any(_withholds(q, e.text) for e in withheld):
         return Support(None, reason="the documents say this was not disclosed")
     # 3. Eligible: from a passage about what the question names, holding the kind of thing it asks for.
     # A sentence withholding some detail may still give another ("offered the job to Helen
@@ -364,35 +315,36 @@ def assess_support(question: str, evidence: list[Evidence], *, min_score: float 
     eligible: list[Evidence] = []
     mentioned = False
     for e in close:
-        gives = holds_kind(kind, e.text, question, context=e.chunk.text) and not (
-            e in withheld and kind == "other"
-        )
+        gives = holds_kind(q, e.text, context=e.chunk.text) and not (e in withheld and kind == "other")
         if e in withheld and not gives:
             if not eligible:
                 return Support(None, reason="the documents say this was not disclosed")
             continue
-        if not mentions_specifics(question, e, others=evidence):
+        if not mentions_specifics(q, e, others=evidence):
             continue
         mentioned = True
         if gives:
             eligible.append(e)
     # 4. Ranked: a sentence that says what the question says happened ("sank", "visited") before one
     # that only shares its names; for "who", one naming a person before one naming only a company.
-    predicate = predicate_terms(question)
-    eligible.sort(key=lambda e: -_predicate_overlap(predicate, content_terms(e.text)))
+    eligible.sort(key=lambda e: -_predicate_overlap(q.predicate, content_terms(e.text)))
     if kind == "person":
-        eligible.sort(key=lambda e: not _new_people(e.text, question, context=e.chunk.text))
+        eligible.sort(key=lambda e: not _new_people(e.text, q, context=e.chunk.text))
+    # 5. Not an edited twin of the question: negated where it is not, or saying the opposite
     if eligible:
+        problem = mismatch(q, eligible[0].text)
+        if problem:
+            return Support(None, reason=problem, closest=eligible[0])
         return Support(eligible[0], tuple(eligible))
     if not mentioned:
-        named = sorted(names(question, sentence_starts=False) | numbers(question)) + asked_about(question)
-        return Support(None, reason=f"no passage close to the question mentions all of: {', '.join(named)}")
+        named = ", ".join(q.specifics)
+        return Support(None, reason=f"no passage close to the question mentions all of: {named}")
     return Support(None, reason=f"no passage gives the {kind} the question asks for about what it names")
 
 
-def mentions_specifics(question: str, e: Evidence, *, others: Sequence[Evidence] = ()) -> bool:
+def mentions_specifics(q: Question, e: Evidence, *, others: Sequence[Evidence] = ()) -> bool:
     """Whether the passage around ``e`` mentions the numbers and names the question is specific about,
-    and the thing it asks about (see ``asked_about``).
+    and the thing it asks about (``Question.asked``).
 
     "Where did the March 6 strikes take place?" is about the strikes of March 6: a sentence from a
     passage that never mentions 6 is about something else, however close its words are.
@@ -411,37 +363,21 @@ def mentions_specifics(question: str, e: Evidence, *, others: Sequence[Evidence]
     """
     context = _context(e)
     stems = _context_stems(context)
-    if not all(any(_same_word(w, t) for t in stems) for w in asked_about(question)):
+    if not all(any(_same_word(w, t) for t in stems) for w in q.asked):
         return False
-    missing = _unmentioned(question, context, stems)
+    missing = _unmentioned(q, context, stems)
     if missing:  # "the 38-year-old leader" of a passage is the "Noboa" of the one before it
-        missing &= _unmentioned(question, _document_context(e, others))
+        missing &= _unmentioned(q, _document_context(e, others))
     if not missing:
         return True
-    clause = _relative_clause(question)
-    if not clause or missing & _unmentioned(question, clause):
+    if not q.clause or missing & _unmentioned(q, q.clause):
         return False
-    bridges = {n for n in names(context) if n not in _DATE_WORDS} - names(question)
+    bridges = {n for n in names(context) if n not in _DATE_WORDS} - q.names
     return any(
-        not missing & _unmentioned(question, _context(other))
-        and bridges & names(other.text, sentence_starts=False)
+        not missing & _unmentioned(q, _context(other)) and bridges & names(other.text, sentence_starts=False)
         for other in others
         if other.chunk.id != e.chunk.id
     )
-
-
-# "... the former base that the US Air Force had operated until 2009?"; not "In which month ...?"
-_RELATIVE = frozenset(["who", "whom", "whose", "that", "which", "where"])
-
-
-def _relative_clause(question: str) -> str:
-    """The question from its first relative pronoun after the opening words to the end, or ""."""
-    tokens = list(re.finditer(r"\w+", question))
-    for before, token in zip(tokens[2:-2], tokens[3:-1], strict=True):
-        gap = question[before.end() : token.start()]
-        if token.group().lower() in _RELATIVE and not gap.strip():  # "Besides the CFO, whose ...?" asks
-            return question[token.start() :]
-    return ""
 
 
 def _document_context(e: Evidence, evidence: Sequence[Evidence]) -> str:
@@ -461,127 +397,36 @@ def _context_stems(context: str) -> set[str]:
     return {stem(n) for n in names(context)} | set(content_terms(context))
 
 
-def _unmentioned(question: str, context: str, context_stems: set[str] | None = None) -> set[str]:
-    """The numbers and names of ``question`` that ``context`` does not mention. ``context_stems``:
+def _unmentioned(q: Question, context: str, context_stems: set[str] | None = None) -> set[str]:
+    """The numbers and names of the question that ``context`` does not mention. ``context_stems``:
     ``_context_stems(context)``, if already computed. A name is mentioned by an abbreviation that
     stands for it, and an abbreviation by the words it stands for (``_abbreviated``)."""
     context_stems = _context_stems(context) if context_stems is None else context_stems
-    acronyms = {
-        normalize_word(w) for w in words(question) if w.isupper() and 3 <= len(normalize_word(w)) <= 5
-    }
     missing = {
         n
-        for n in names(question, sentence_starts=False)
-        if not (stem(n) in context_stems or (n in acronyms and n in _initials(context)))
+        for n in q.proper_names
+        if not (stem(n) in context_stems or (n in q.acronyms and n in _initials(context)))
     }
     if missing:
-        missing -= _abbreviated(question, context)
-    return (numbers(question) - numbers(context)) | missing
+        missing -= _abbreviated(q, context)
+    return (q.numbers - numbers(context)) | missing
 
 
-_JOINERS = frozenset(["of", "and", "for", "the", "&"])
-
-
-def _abbreviated(question: str, context: str) -> set[str]:
-    """The names of ``question`` that ``context`` gives in the other form, abbreviated or spelled out:
+def _abbreviated(q: Question, context: str) -> set[str]:
+    """The names of the question that ``context`` gives in the other form, abbreviated or spelled out:
     "Power Delivery" by "USB-C PD", "EU" by "European Union", "HSR" by "Hart-Scott-Rodino"."""
-    c_initials = {"".join(w[0] for w in words) for words in _spans(_name_runs(context))}
+    c_initials = {"".join(w[0] for w in run) for run in _spans(name_runs(context))}
     c_acronyms = {fold(w).rstrip("s") for w in re.findall(r"\b[A-Z][A-Z0-9]{1,5}s?\b", context)}
     found: set[str] = set()
-    for span in _spans(_name_runs(question)):  # the question spells out what the passage abbreviates
+    for span in _spans(q.name_runs):  # the question spells out what the passage abbreviates
         if "".join(w[0] for w in span) in c_acronyms:
             found.update(span)
-    for run in _name_runs(question):  # the question abbreviates what the passage spells out
+    for run in q.name_runs:  # the question abbreviates what the passage spells out
         if len(run) == 1 and run[0] in c_initials:
             found.update(run)
-    return {n for n in names(question, sentence_starts=False) if set(n.split("-")) <= found}
+    return {n for n in q.proper_names if set(n.split("-")) <= found}
 
 
-def _spans(runs: list[list[str]]) -> list[list[str]]:
+def _spans(runs: Sequence[Sequence[str]]) -> list[Sequence[str]]:
     """Every stretch of two words or more of each run."""
     return [run[i:j] for run in runs for i in range(len(run)) for j in range(i + 2, len(run) + 1)]
-
-
-def _name_runs(text: str) -> list[list[str]]:
-    """Runs of capitalized words, parts of a hyphenated name apart, joined by "of", "and", "for":
-    "the Hart-Scott-Rodino Act" gives [hart, scott, rodino, act]; an abbreviation is a run of one."""
-    runs: list[list[str]] = []
-    run: list[str] = []
-    for token in words(text):
-        parts = [p for p in token.split("-") if p]
-        if parts and all(p[:1].isupper() for p in parts):
-            run.extend(fold(p) for p in parts)
-        elif not (run and fold(token) in _JOINERS):
-            if run:
-                runs.append([w for w in run if w not in _JOINERS])
-            run = []
-    if run:
-        runs.append([w for w in run if w not in _JOINERS])
-    return runs
-
-
-# Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
-# the curfew?" is answered by "from March 15 to 30"; "What was the reason for ...?" by a clause.
-_ANSWER_WORDS = word_set(
-    """
-    name names date dates day days month months year years time times number numbers amount amounts
-    kind kinds type types sort part parts place places location locations way ways thing things one
-    ones address addresses people person persons reason reasons purpose goal goals aim aims cause
-    causes result results outcome effect effects impact role status response reaction significance
-    plan plans idea point difference relationship situation problem issue issues view position
-    stance current recent latest new main exact full total specific overall approximate estimated
-    city cities country countries nation nations province provinces state states town towns region
-    regions company companies organization organizations group groups
-    """
-)
-_PHRASE_ENDS = word_set("last next this ago now today currently so far")  # "Acme's revenue last year"
-_ADJECTIVE_ENDINGS = ("al", "ly", "ic", "ous", "ive", "ful", "less", "able", "ible", "ary", "ern")
-_ASKING = frozenset(["what", "which", "who"])
-_COPULA = frozenset(["is", "are", "was", "were"])
-_ARTICLES = frozenset(["the", "a", "an"])
-
-
-def asked_about(question: str) -> list[str]:
-    """The words naming the thing whose value the question asks for, which the passage must mention.
-
-    "What is the capital of Peru?" asks for a capital, "Who is Ecuador's defense minister?" for a
-    defense minister, "How many books ...?" for a count of books: a passage that never mentions a
-    capital, a minister or books cannot answer, however close it is otherwise. Only these plain shapes
-    are read. Words that name the kind of answer ("date", "name", "city") are left out, and so are
-    modifiers that look like adjectives ("annual revenue" is answered by "revenue of $5 million"),
-    but not nouns used as modifiers ("police chief" is not "fire chief").
-    """
-    tokens = words(question)
-    folded = [fold(t) for t in tokens]
-    counting = next((i + 2 for i in range(len(folded) - 1) if folded[i : i + 2] == ["how", "many"]), 0)
-    start = counting
-    if not counting and len(tokens) > 3 and folded[0] in _ASKING and folded[1] in _COPULA:
-        for i in range(2, len(tokens)):  # "the X of ...", "Y's X"; not "Who was offered ...?"
-            if folded[i].endswith("'s") or (i == 2 and folded[i] in _ARTICLES):
-                start = i + 1
-            elif folded[i] in STOPWORDS:
-                break
-    if not start:
-        return []
-    phrase: list[str] = []
-    for token in tokens[start:]:
-        word = normalize_word(token)
-        if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
-            break  # "How many people died?": a count of people says nothing about the passage
-        if not token[:1].isupper() and word not in _ANSWER_WORDS:  # names are checked on their own
-            phrase.append(word)
-        if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
-            break
-    *modifiers, head = phrase or [""]
-    return [w for w in modifiers if not w.endswith(_ADJECTIVE_ENDINGS)] + [head] if head else []
-
-
-def predicate_terms(question: str) -> list[str]:
-    """Stems of what the question says of the thing it asks about, outside any relative clause:
-    its content words without its names, numbers and words for the kind of answer. "Which US
-    cabinet official visited Ecuador in the month that voters rejected foreign bases?" gives the stems
-    of "cabinet", "official" and "visited": not of "voters", "rejected" or "bases", which only say
-    which month is meant."""
-    main = question[: len(question) - len(_relative_clause(question))]
-    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in _ANSWER_WORDS}
-    return [t for t in content_terms(main) if t not in skip and not t[:1].isdigit()]

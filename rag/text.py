@@ -416,3 +416,39 @@ def people(text: str, *, context: str = "") -> set[str]:
         after_title = title
         previous, previous_end = token, match.end() if match else 0
     return found
+
+
+_NAME_JOINERS = frozenset(["of", "and", "for", "the", "&"])
+
+
+def name_runs(text: str) -> list[list[str]]:
+    """Runs of capitalized words, parts of a hyphenated name apart, joined by "of", "and", "for":
+    "the Hart-Scott-Rodino Act" gives [hart, scott, rodino, act]; an abbreviation is a run of one."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for token in words(text):
+        parts = [p for p in token.split("-") if p]
+        if parts and all(p[:1].isupper() for p in parts):
+            run.extend(fold(p) for p in parts)
+        elif not (run and fold(token) in _NAME_JOINERS):
+            if run:
+                runs.append([w for w in run if w not in _NAME_JOINERS])
+            run = []
+    if run:
+        runs.append([w for w in run if w not in _NAME_JOINERS])
+    return runs
+
+
+# Words that negate what a sentence says: "not", "never", "cannot", "doesn't"; and verbs and adverbs that
+# say something is not so ("failed to", "lacks", "rarely")
+_NEGATIONS = word_set(
+    """
+    not no never none neither nor nothing nobody nowhere without cannot fail fails failed failing
+    lack lacks lacked lacking absent unable rarely seldom hardly barely
+    """
+)
+
+
+def negated(text: str) -> bool:
+    """Whether ``text`` says "not", "never", "no" or the like ("isn't", "cannot", "failed to")."""
+    return any(fold(w) in _NEGATIONS or fold(w).endswith("n't") for w in words(text))

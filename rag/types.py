@@ -180,7 +180,10 @@ class Answer:
     """"answer" (the evidence passes every check), "closest" (the closest passage is shown, not
     claimed as the answer; ``reason`` says which check failed) or "refusal" (nothing close)."""
     confidence: float | None = None
-    """How likely the answer is right, from the evidence and the checks (None: not estimated)."""
+    """How likely the answer is right, from the evidence and the checks (``rag.confidence``); None
+    for a refusal or a closest passage."""
+    signals: tuple[float, ...] = ()
+    """What ``confidence`` was estimated from, in the order of ``rag.confidence.SIGNALS``."""
 
 
 @dataclass(frozen=True)

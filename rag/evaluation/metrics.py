@@ -96,6 +96,10 @@ class Outcome:
     ttft_s: float
     unsupported: tuple[str, ...] = ()
     reason: str = ""
+    outcome: str = "answer"
+    """"answer", "closest" (a passage shown as the closest, counted as not answered) or "refusal"."""
+    confidence: float | None = None
+    signals: tuple[float, ...] = ()
 
     @property
     def retrieved_docs(self) -> list[str]:
@@ -140,6 +144,53 @@ def _percentile(values: Sequence[float], q: float) -> float:
     if len(values) == 1:
         return round(values[0], 4)
     return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 4)
+
+
+def _closest(outcomes: Sequence[Outcome]) -> dict:
+    """How often the closest passage was shown, and how often it held the answer after all."""
+    shown = [o for o in outcomes if o.outcome == "closest"]
+    held = [o for o in shown if o.answerable and any(contains_answer(q, o.acceptable) for _, q in o.cited)]
+    return {
+        "n": len(shown),
+        "on_answerable": sum(o.answerable for o in shown),
+        "held_answer": len(held),
+    }
+
+
+_COVERAGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def selective(outcomes: Sequence[Outcome]) -> dict:
+    """Risk against coverage: the answers given, most confident first; at each share of them kept, the
+    share of all questions answered and the accuracy of those answers (an answer to an unanswerable
+    question is wrong). ``auroc``: how well confidence ranks right answers above wrong ones (0.5 is
+    chance; None without both)."""
+    answered = sorted(
+        (o for o in outcomes if not o.refused and o.confidence is not None), key=lambda o: -o.confidence
+    )
+    right = [o.answerable and o.correct for o in answered]
+    curve = []
+    for share in _COVERAGES:
+        kept = right[: max(1, round(share * len(right)))] if right else []
+        curve.append(
+            {
+                "kept": share,
+                "coverage": round(len(kept) / len(outcomes), 4) if outcomes else 0.0,
+                "accuracy": _mean([float(r) for r in kept]),
+                "min_confidence": answered[len(kept) - 1].confidence if kept else None,
+            }
+        )
+    return {"auroc": auroc([o.confidence for o in answered], right), "curve": curve}
+
+
+def auroc(scores: Sequence[float], positive: Sequence[bool]) -> float | None:
+    """The probability that a random positive scores above a random negative (ties count half)."""
+    pos = [s for s, p in zip(scores, positive, strict=True) if p]
+    neg = [s for s, p in zip(scores, positive, strict=True) if not p]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return round(wins / (len(pos) * len(neg)), 4)
 
 
 def summarize(outcomes: Sequence[Outcome], k: int) -> dict:
@@ -199,6 +250,8 @@ def summarize(outcomes: Sequence[Outcome], k: int) -> dict:
             "accuracy": _mean([float(o.refused) for o in unanswerable]),
             "false_refusal_rate": _mean([float(o.refused) for o in answerable]),
         },
+        "closest": _closest(outcomes),
+        "selective": selective(outcomes),
         "score": _mean([float(o.points) for o in outcomes]),
         "latency": {
             "p50_s": _percentile(latencies, 50),

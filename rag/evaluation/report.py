@@ -11,6 +11,7 @@ _FAILURES_SHOWN = 15
 
 
 def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], settings: dict) -> None:
+    closest = summary["closest"]
     lines = ["# Evaluation report", ""]
     lines += ["Settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()), ""]
     lines += [
@@ -25,6 +26,8 @@ def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], setting
         f"| citation recall | {summary['citations']['recall']:.3f} |",
         f"| refusal accuracy | {summary['refusal']['accuracy']:.3f} |",
         f"| false refusal rate | {summary['refusal']['false_refusal_rate']:.3f} |",
+        f"| closest passage shown (not answered) | {closest['n']} ({closest['on_answerable']} answerable; "
+        f"it held the answer {closest['held_answer']}) |",
         f"| score (+1 right, 0 refused, -1 wrong) | {summary['score']:.3f} |",
         f"| retrieval hit@{summary['k']} | {summary['retrieval']['hit_at_k']:.3f} |",
         f"| retrieval recall@{summary['k']} | {summary['retrieval']['recall_at_k']:.3f} |",
@@ -35,6 +38,20 @@ def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], setting
         f"| evidence MRR | {summary['retrieval']['evidence_mrr']:.3f} |",
         f"| latency p50 / p95 | {summary['latency']['p50_s']:.2f} s / {summary['latency']['p95_s']:.2f} s |",
         f"| time to first token p50 | {summary['latency']['ttft_p50_s']:.2f} s |",
+        "",
+        "## Risk and coverage",
+        "",
+        "The answers given, most confident first: keeping the most confident share of them, how many of all "
+        "questions are answered and how many of those answers are right (`--min-confidence` is the "
+        f"threshold). AUROC of confidence, right against wrong answers: {_auroc(summary)}.",
+        "",
+        "| answers kept | coverage | accuracy | min confidence |",
+        "|---|---|---|---|",
+        *(
+            f"| {p['kept']:.0%} | {p['coverage']:.3f} | {p['accuracy']:.3f} | "
+            f"{'-' if p['min_confidence'] is None else format(p['min_confidence'], '.3f')} |"
+            for p in summary["selective"]["curve"]
+        ),
         "",
         "## By question type",
         "",
@@ -71,6 +88,11 @@ def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], setting
     path.write_text("\n".join(lines) + "\n")
 
 
+def _auroc(summary: dict) -> str:
+    value = summary["selective"]["auroc"]
+    return "n/a (no right or no wrong answers)" if value is None else f"{value:.3f}"
+
+
 def write_chart(path: Path, summary: dict, outcomes: Sequence[Outcome]) -> None:
     import matplotlib
 
@@ -78,7 +100,7 @@ def write_chart(path: Path, summary: dict, outcomes: Sequence[Outcome]) -> None:
     import matplotlib.pyplot as plt
 
     types = list(summary["by_type"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (left, right, risk) = plt.subplots(1, 3, figsize=(16, 4.5), gridspec_kw={"width_ratios": [3, 2, 2]})
     accuracy = [summary["by_type"][t]["accuracy"] for t in types]
     refused = [
         sum(o.refused for o in outcomes if o.type == t) / max(1, sum(1 for o in outcomes if o.type == t))
@@ -104,6 +126,13 @@ def write_chart(path: Path, summary: dict, outcomes: Sequence[Outcome]) -> None:
     right.set_ylim(0, 1.1)
     right.set_title(f"Overall (n={summary['n']}, p50 {summary['latency']['p50_s']:.2f} s)")
     right.tick_params(axis="x", labelsize=8)
+    curve = summary["selective"]["curve"]
+    risk.plot([p["coverage"] for p in curve], [p["accuracy"] for p in curve], marker="o")
+    risk.set_xlim(0, 1.02)
+    risk.set_ylim(0, 1.05)
+    risk.set_xlabel("coverage (share of questions answered)", fontsize=8)
+    risk.set_ylabel("accuracy of the answers given", fontsize=8)
+    risk.set_title(f"Risk and coverage (AUROC {_auroc(summary)})", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -38,6 +38,9 @@ def outcome_of(q: Question, answer: Answer) -> Outcome:
         if answer.refused
         else tuple(sorted(unsupported_terms(strip_markers(answer.text), cited_text))),
         reason=answer.reason,
+        outcome=answer.outcome,
+        confidence=answer.confidence,
+        signals=answer.signals,
     )
 
 
@@ -83,6 +86,9 @@ def result_row(o: Outcome) -> dict:
         "token_f1": o.f1,
         "unsupported": list(o.unsupported),
         "reason": o.reason,
+        "outcome": o.outcome,
+        "confidence": o.confidence,
+        "signals": list(o.signals),
     }
 
 

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 from rag.citations import check_sentence, cite, unsupported_terms, verify
+from rag.question import analyse
 from rag.types import Chunk, Evidence
 
 CHUNK = Chunk(id="d.txt#0", doc_id="d.txt", index=0, text="", start=0, end=0, title="D", date="2026-03-09")
@@ -17,7 +18,7 @@ FACTS = evidence(
     "Around 70% of the drugs produced by Colombia and Peru are shipped through Ecuador.",
     "The meeting was in Quito.",
 )
-Q = "Where did the strikes take place?"
+Q = analyse("Where did the strikes take place?")
 
 
 def test_numbers_and_names_must_occur_in_the_support():

@@ -3,10 +3,12 @@ import pytest
 from rag.evaluation.metrics import (
     Outcome,
     answer_tokens,
+    auroc,
     citation_precise,
     contains_answer,
     contains_evidence,
     score_outcome,
+    selective,
     summarize,
     token_f1,
 )
@@ -148,6 +150,8 @@ def test_summary_has_exactly_the_documented_keys():
         "answer",
         "citations",
         "refusal",
+        "closest",
+        "selective",
         "score",
         "latency",
         "by_type",
@@ -165,3 +169,36 @@ def test_summary_has_exactly_the_documented_keys():
     assert set(s["citations"]) == {"precision", "recall"}
     assert set(s["refusal"]) == {"accuracy", "false_refusal_rate"}
     assert set(s["latency"]) == {"p50_s", "p95_s", "ttft_p50_s"}
+    assert set(s["closest"]) == {"n", "on_answerable", "held_answer"}
+    assert set(s["selective"]) == {"auroc", "curve"}
+
+
+def test_auroc_ranks_right_answers_above_wrong_ones():
+    assert auroc([0.9, 0.8, 0.1], [True, True, False]) == 1.0
+    assert auroc([0.1, 0.2, 0.9], [True, True, False]) == 0.0
+    assert auroc([0.5, 0.5], [True, False]) == 0.5
+    assert auroc([0.9, 0.8], [True, True]) is None
+
+
+def test_risk_coverage_keeps_the_most_confident_answers_first():
+    outcomes = [
+        outcome(id="a", correct=True, confidence=0.9),
+        outcome(id="b", correct=False, confidence=0.2),
+        outcome(id="c", answerable=False, confidence=0.4),  # an answer to an unanswerable question: wrong
+        outcome(id="d", correct=True, confidence=0.8),
+        outcome(id="e", refused=True, outcome="refusal"),
+    ]
+    s = selective(outcomes)
+    assert s["auroc"] == 1.0
+    by_share = {p["kept"]: p for p in s["curve"]}
+    assert by_share[0.5] == {"kept": 0.5, "coverage": 0.4, "accuracy": 1.0, "min_confidence": 0.8}
+    assert by_share[1.0] == {"kept": 1.0, "coverage": 0.8, "accuracy": 0.5, "min_confidence": 0.2}
+
+
+def test_a_closest_passage_is_not_an_answer_but_is_counted_with_whether_it_held_one():
+    held = outcome(id="a", refused=True, outcome="closest", cited=(("a.txt", "it was x"),))
+    missed = outcome(id="b", refused=True, outcome="closest", cited=(("a.txt", "it was y"),))
+    twin = outcome(id="c", answerable=False, refused=True, outcome="closest", acceptable=())
+    s = summarize([held, missed, twin], k=2)
+    assert s["closest"] == {"n": 3, "on_answerable": 2, "held_answer": 1}
+    assert s["answer"]["accuracy"] == 0.0 and s["refusal"]["accuracy"] == 1.0

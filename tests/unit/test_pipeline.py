@@ -4,7 +4,7 @@ import pytest
 
 from rag.errors import InputError
 from rag.ingestion import Chunking
-from rag.pipeline import REFUSAL, Pipeline
+from rag.pipeline import CLOSEST, REFUSAL, Pipeline
 from rag.retrieval import Retriever
 from rag.types import Answer, Turn
 from tests.conftest import store_docs
@@ -68,6 +68,34 @@ def test_an_invented_figure_falls_back_to_quoting_the_evidence(make_pipeline):
     assert not answer.refused and "400" not in answer.text
     assert answer.text.startswith("The operation was carried out in the northeastern province of Sucumbios")
     assert "400" in answer.reason
+
+
+def test_a_paraphrase_in_words_the_evidence_lacks_falls_back_to_quoting_it(make_pipeline):
+    pipeline, _ = make_pipeline("Around 70% of all smuggled cargo [1].")
+    answer = pipeline.answer(
+        "What share of the drugs produced by Colombia and Peru is shipped through Ecuador?"
+    )
+    assert not answer.refused and answer.text.startswith("Around 70% of the drugs produced by Colombia")
+    assert "smuggl" in answer.reason and "cargo" in answer.reason
+
+
+def test_a_negated_twin_of_an_answerable_question_gets_the_closest_passage_not_an_answer(make_pipeline):
+    pipeline, generator = make_pipeline("Sucumbios [1].")
+    answer = pipeline.answer("In which province near the border was the operation not carried out?")
+    assert answer.refused and answer.outcome == "closest" and answer.confidence is None
+    assert answer.text.startswith(CLOSEST) and "Sucumbios" in answer.text and answer.text.endswith("[1]")
+    assert answer.sources[0].quote.startswith("The operation was carried out")
+    assert "negated" in answer.reason and not generator.prompts  # nothing was generated
+
+
+def test_an_answer_carries_its_confidence_and_a_minimum_turns_it_into_the_closest_passage(make_pipeline):
+    pipeline, _ = make_pipeline("Sucumbios province [1].", "Sucumbios province [1].")
+    answer = pipeline.answer(QUESTION)
+    assert answer.outcome == "answer" and 0 < answer.confidence < 1 and len(answer.signals) == 5
+    pipeline.min_confidence = answer.confidence + 0.01
+    withheld = pipeline.answer(QUESTION)
+    assert withheld.refused and withheld.outcome == "closest" and "below the minimum" in withheld.reason
+    assert withheld.sources[0].quote == answer.sources[0].quote
 
 
 def test_generative_mode_refuses_rather_than_show_an_unsupported_answer(make_pipeline):

@@ -2,8 +2,17 @@ from dataclasses import replace
 
 import pytest
 
-from rag.refusal import asked_about, assess_support, expected_kind, holds_kind, picks, predicate_terms, rivals
+from rag.question import Question, analyse, asked_about, expected_kind, predicate_terms
+from rag.refusal import assess_support, holds_kind, picks, rivals
 from rag.types import Chunk, Evidence
+
+
+def _q(kind: str, question: str) -> Question:
+    """The question analysed, checked to ask for ``kind``."""
+    q = analyse(question)
+    assert q.kind == kind, (question, q.kind)
+    return q
+
 
 TEXT = (
     "At a meeting, Noboa announced a curfew from March 15 to 30. The embassy did not disclose the number of "
@@ -53,45 +62,49 @@ def test_expected_kind(question, kind):
 
 
 def test_the_kind_must_be_new_to_the_question():
-    assert holds_kind("number", CURFEW, "How many days does the curfew last?")
-    assert not holds_kind("number", CURFEW, "How long from March 15 to 30?")
-    assert holds_kind("date", CURFEW, "When is the curfew?")
+    assert holds_kind(_q("number", "How many days does the curfew last?"), CURFEW)
+    assert not holds_kind(_q("number", "How many days from March 15 to 30?"), CURFEW)
+    assert holds_kind(_q("date", "When is the curfew?"), CURFEW)
     assert holds_kind(
-        "person", CURFEW, "Who announced a curfew?", context="President Daniel Noboa. " + CURFEW
+        _q("person", "Who announced a curfew?"), CURFEW, context="President Daniel Noboa. " + CURFEW
     )
-    assert not holds_kind("person", CURFEW, "Who is the president?")  # nothing says Noboa is a person
-    assert holds_kind("person", "Argentina won the cup in Qatar.", "Who won the cup?")  # a team will do
-    assert not holds_kind("person", "U.S. Southern Command declared the operations.", "Who is its chief?")
-    assert not holds_kind("number", "It was one of the biggest operations.", "How many were seized?")
-    assert not holds_kind("number", "The base ran until 2009.", "How many troops were there?")
-    assert not holds_kind("number", "The festival was held on May 1.", "How many lanterns were there?")
-    assert holds_kind("number", "On May 1, 3,742 lanterns.", "How many lanterns were there?")
-    assert holds_kind("date", "The base ran until 2009.", "When did the base close?")
+    assert not holds_kind(_q("person", "Who is the president?"), CURFEW)  # nothing says Noboa is a person
+    assert holds_kind(_q("person", "Who won the cup?"), "Argentina won the cup in Qatar.")  # a team will do
+    assert not holds_kind(_q("person", "Who is its chief?"), "U.S. Southern Command declared the operations.")
+    assert not holds_kind(_q("number", "How many were seized?"), "It was one of the biggest operations.")
+    assert not holds_kind(_q("number", "How many troops were there?"), "The base ran until 2009.")
+    assert not holds_kind(_q("number", "How many lanterns were there?"), "The festival was held on May 1.")
+    assert holds_kind(_q("number", "How many lanterns were there?"), "On May 1, 3,742 lanterns.")
+    assert holds_kind(_q("date", "When did the base close?"), "The base ran until 2009.")
 
 
 def test_supported_when_a_close_sentence_holds_what_is_asked():
-    support = assess_support("When is the curfew?", [ev(CURFEW)])
+    support = assess_support(analyse("When is the curfew?"), [ev(CURFEW)])
     assert support.supported and support.evidence.text == CURFEW
 
 
 def test_refused_when_nothing_is_close_enough():
-    support = assess_support("When is the curfew?", [ev(CURFEW, score=0.1)])
+    support = assess_support(analyse("When is the curfew?"), [ev(CURFEW, score=0.1)])
     assert not support.supported and "close enough" in support.reason
 
 
 def test_refused_when_the_kind_asked_for_is_missing():
-    support = assess_support("When did the talks take place?", [ev("The talks took place in Quito.")])
+    support = assess_support(
+        analyse("When did the talks take place?"), [ev("The talks took place in Quito.")]
+    )
     assert not support.supported and "no passage gives the date" in support.reason
 
 
 def test_refused_when_the_documents_say_it_was_not_disclosed():
-    support = assess_support("How many troops were deployed?", [ev(TROOPS), ev(CURFEW, score=0.6, label=2)])
+    support = assess_support(
+        analyse("How many troops were deployed?"), [ev(TROOPS), ev(CURFEW, score=0.6, label=2)]
+    )
     assert not support.supported and "not disclosed" in support.reason
 
 
 def test_no_evidence_or_no_words_is_a_refusal():
-    assert not assess_support("When is the curfew?", []).supported
-    assert not assess_support("?!", [ev(CURFEW)]).supported
+    assert not assess_support(analyse("When is the curfew?"), []).supported
+    assert not assess_support(analyse("?!"), [ev(CURFEW)]).supported
 
 
 @pytest.mark.parametrize(
@@ -113,46 +126,55 @@ def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
 
 
 def test_refused_when_no_passage_mentions_what_is_asked_about():
-    support = assess_support("What is the capital of Ecuador?", [ev("The talks took place in Quito.")])
+    support = assess_support(
+        analyse("What is the capital of Ecuador?"), [ev("The talks took place in Quito.")]
+    )
     assert not support.supported and support.reason.endswith("mentions all of: ecuador, capital")
-    assert assess_support("Where did the talks take place?", [ev("The talks took place in Quito.")]).supported
+    assert assess_support(
+        analyse("Where did the talks take place?"), [ev("The talks took place in Quito.")]
+    ).supported
 
 
 def test_rivals_are_the_candidates_an_answer_could_pick():
     both = "Noboa met Gen. Francis Donovan and Mark Schafer in Quito."
-    assert rivals("person", both, "Who did Noboa meet?") == {"francis donovan", "mark schafer"}
-    assert rivals("person", both, "Who did Noboa meet besides Mark Schafer?") == {"francis donovan"}
+    assert rivals(_q("person", "Who did Noboa meet?"), both) == {"francis donovan", "mark schafer"}
+    assert rivals(_q("person", "Who did Noboa meet besides Mark Schafer?"), both) == {"francis donovan"}
     votes = "She won 3,412 votes and he won 2,687 votes, with 12 polling stations, on May 4, 2025."
-    assert rivals("number", votes, "How many votes were cast?") == {"3412", "2687"}  # counts of votes only
-    assert rivals("number", "It recalled about 4,860 CX-30 storage dewars.", "How many CX-30 dewars?") == {
-        "4860"
-    }
+    assert rivals(_q("number", "How many votes were cast?"), votes) == {
+        "3412",
+        "2687",
+    }  # counts of votes only
     assert rivals(
-        "money", "It cost $4.2 million, and 5 million euros came later.", "How much did it cost?"
+        _q("number", "How many CX-30 dewars?"), "It recalled about 4,860 CX-30 storage dewars."
+    ) == {"4860"}
+    assert rivals(
+        _q("money", "How much did it cost?"), "It cost $4.2 million, and 5 million euros came later."
     ) == {"$4.2million", "5millioneuros"}
-    assert rivals("number", "Quito has 2.8 million residents.", "How many residents?") == {"2.8"}
-    assert rivals("number", "It flew 12 F-16 fighter jets.", "How many jets?") == {"12"}
-    assert rivals("number", "They carried out dozens of strikes.", "Roughly how many strikes?") == {"12s"}
-    assert rivals("person", "Daniel Noboa met the envoy.", "Who did Noboa meet?") == set()
-    assert rivals("other", both, "What happened?") == set()
+    assert rivals(_q("number", "How many residents?"), "Quito has 2.8 million residents.") == {"2.8"}
+    assert rivals(_q("number", "How many jets?"), "It flew 12 F-16 fighter jets.") == {"12"}
+    assert rivals(_q("number", "Roughly how many strikes?"), "They carried out dozens of strikes.") == {"12s"}
+    assert rivals(_q("person", "Who did Noboa meet?"), "Daniel Noboa met the envoy.") == set()
+    assert rivals(_q("other", "What happened?"), both) == set()
 
 
 def test_a_short_answer_picks_one_of_the_rivals():
     assert picks("number", "3,412.", {"3412"}) and not picks("number", "2,687 votes", {"3412"})
     assert picks("person", "Donovan [1].", {"francis l donovan"})
     assert not picks("person", "Mark Schafer", {"francis l donovan"})
-    sums = rivals("money", "It cost $4.2 million, of which $2 million came later.", "What was the cost?")
+    sums = rivals(_q("money", "What was the cost?"), "It cost $4.2 million, of which $2 million came later.")
     assert picks("money", "$4.2 million [1].", sums) and not picks("money", "$4.2 billion", sums)
     assert not picks("money", "$7 million", sums)
 
 
 def test_a_short_count_answers_how_many_and_an_acronym_is_found_by_its_words():
-    assert holds_kind("number", "4,860.", "How many dewars were shipped?", short_answer=True)
+    assert holds_kind(_q("number", "How many dewars were shipped?"), "4,860.", short_answer=True)
     text = "Trips above $10,000 need the chief financial officer's approval and Rafael Okonjo's."
     chunk = Chunk(id="p#0", doc_id="p", index=0, text=text, start=0, end=len(text), title="Policy", date=None)
     e = Evidence(label=1, chunk=chunk, text=text, start=0, end=len(text), score=0.7)
-    assert assess_support("Besides the CFO, whose approval does a $10,000 trip need?", [e]).supported
-    assert not assess_support("Besides the CEO, whose approval does a $10,000 trip need?", [e]).supported
+    assert assess_support(analyse("Besides the CFO, whose approval does a $10,000 trip need?"), [e]).supported
+    assert not assess_support(
+        analyse("Besides the CEO, whose approval does a $10,000 trip need?"), [e]
+    ).supported
 
 
 def passage(doc: str, text: str, score: float = 0.7, label: int = 1, index: int = 0) -> Evidence:
@@ -172,20 +194,20 @@ def test_a_clause_may_be_met_by_another_passage_about_the_same_thing():
     question = (
         "In which month did the US announce a deployment to the base that the US had operated until 2009?"
     )
-    support = assess_support(question, [ANNOUNCED, OPERATED])
+    support = assess_support(analyse(question), [ANNOUNCED, OPERATED])
     assert support.supported and support.evidence is ANNOUNCED
     # no passage says 2009 of a thing the announcement names: the base in the clause is another one
-    assert ANNOUNCED not in assess_support(question, [ANNOUNCED, ELSEWHERE]).eligible
-    assert not assess_support(question, [ANNOUNCED]).supported
+    assert ANNOUNCED not in assess_support(analyse(question), [ANNOUNCED, ELSEWHERE]).eligible
+    assert not assess_support(analyse(question), [ANNOUNCED]).supported
 
 
 def test_what_the_question_says_outside_a_clause_must_be_in_the_answers_passage():
     # 2009 is outside the clause: it dates the deployment asked about, not the base the clause describes
     question = "In which month of 2009 did the US announce a deployment to the base that it had operated?"
-    assert ANNOUNCED not in assess_support(question, [ANNOUNCED, OPERATED]).eligible
+    assert ANNOUNCED not in assess_support(analyse(question), [ANNOUNCED, OPERATED]).eligible
     # nor is a question that opens with a phrase and then asks "whose ...?"
     question = "Besides the deployment to Manta, whose approval did the 2009 plan need?"
-    assert ANNOUNCED not in assess_support(question, [ANNOUNCED, OPERATED]).eligible
+    assert ANNOUNCED not in assess_support(analyse(question), [ANNOUNCED, OPERATED]).eligible
 
 
 def test_the_sentence_that_says_what_happened_answers_before_one_that_only_shares_names():
@@ -196,12 +218,12 @@ def test_the_sentence_that_says_what_happened_answers_before_one_that_only_share
         "b", 'Last week, Ecuadorian forces seized a "narco sub" near the northern border.', score=0.6
     )
     question = "What was seized by Ecuadorian forces near the northern border?"
-    support = assess_support(question, [names_only, seized])
+    support = assess_support(analyse(question), [names_only, seized])
     assert support.evidence is seized and support.eligible == (seized, names_only)
     # with nothing to tell them apart, the closer sentence stays first
     assert (
         assess_support(
-            "What did Ecuadorian forces do near the northern border?", [names_only, seized]
+            analyse("What did Ecuadorian forces do near the northern border?"), [names_only, seized]
         ).evidence
         is names_only
     )
@@ -216,7 +238,7 @@ def test_what_a_relative_clause_says_does_not_choose_the_answer():
     )
     question = "Which official visited in the same month that voters rejected foreign military bases?"
     assert predicate_terms(question) == ["offici", "visit"]
-    assert assess_support(question, [rejected, visited]).evidence is visited
+    assert assess_support(analyse(question), [rejected, visited]).evidence is visited
 
 
 def test_a_sentence_withholding_what_is_asked_refuses_even_after_one_that_seems_to_answer():
@@ -239,33 +261,38 @@ def test_a_sentence_withholding_what_is_asked_refuses_even_after_one_that_seems_
         index=2,
     )
     question = "How long will the US Air Force personnel stay in Ecuador?"
-    support = assess_support(question, [deployed, operated, withheld])
+    support = assess_support(analyse(question), [deployed, operated, withheld])
     assert not support.supported and "not disclosed" in support.reason
     # a sentence withholding something else does not outweigh the answer
     other = passage(
         "news", "The embassy did not disclose the cost of the deployment.", score=0.4, label=3, index=2
     )
-    assert assess_support(question, [deployed, operated, other]).evidence is operated
+    assert assess_support(analyse(question), [deployed, operated, other]).evidence is operated
     # nor does one from a document about something else
     elsewhere = passage(
         "other", "Panama did not disclose how long the troops will remain.", score=0.4, label=3, index=0
     )
-    assert assess_support(question, [deployed, operated, elsewhere]).evidence is operated
+    assert assess_support(analyse(question), [deployed, operated, elsewhere]).evidence is operated
     # nor one withholding a count of something else
     killed = passage("news", "In Ecuador, 12 people were killed on Wednesday.", score=0.6, label=1, index=0)
     troops = passage(
         "news", "The embassy did not disclose the number of troops in Ecuador.", score=0.5, label=2, index=1
     )
-    assert assess_support("How many people were killed in Ecuador?", [killed, troops]).evidence is killed
-    assert not assess_support("How many troops are in Ecuador?", [killed, troops]).supported
+    assert (
+        assess_support(analyse("How many people were killed in Ecuador?"), [killed, troops]).evidence
+        is killed
+    )
+    assert not assess_support(analyse("How many troops are in Ecuador?"), [killed, troops]).supported
 
 
 def test_a_sentence_withholding_one_detail_may_answer_another():
     offered = passage(
         "a", "The council offered the job to Helen Brightwater but has not disclosed the salary."
     )
-    assert assess_support("Who was offered the town manager job?", [offered]).evidence is offered
-    assert not assess_support("What salary was offered for the town manager job?", [offered]).supported
+    assert assess_support(analyse("Who was offered the town manager job?"), [offered]).evidence is offered
+    assert not assess_support(
+        analyse("What salary was offered for the town manager job?"), [offered]
+    ).supported
     # before any answer, a withholding sentence refuses even if its passage never names the thing asked
     secret = passage(
         "b", "The specifics of the collaborative efforts of the US and Ecuador are secret.", score=0.6
@@ -274,7 +301,7 @@ def test_a_sentence_withholding_one_detail_may_answer_another():
         "c", "The US and Ecuador fight what the authorities term narco-terrorism.", score=0.5, label=2
     )
     question = "What are the specific terms of the recent collaborative efforts between the US and Ecuador?"
-    assert not assess_support(question, [secret, term]).supported
+    assert not assess_support(analyse(question), [secret, term]).supported
 
 
 def test_a_passage_may_lean_on_the_passages_before_it_in_its_document_for_names():
@@ -293,7 +320,7 @@ def test_a_passage_may_lean_on_the_passages_before_it_in_its_document_for_names(
         index=1,
     )
     question = "According to Noboa, whose hideout was destroyed in the March 6 operation?"
-    support = assess_support(question, [lede, later])
+    support = assess_support(analyse(question), [lede, later])
     assert support.evidence is later
     # the same passage with a lede from another document is about something else
     other_lede = passage(
@@ -303,23 +330,23 @@ def test_a_passage_may_lean_on_the_passages_before_it_in_its_document_for_names(
         label=1,
         index=0,
     )
-    assert later not in assess_support(question, [other_lede, later]).eligible
+    assert later not in assess_support(analyse(question), [other_lede, later]).eligible
 
 
 def test_a_sentence_naming_every_name_of_the_question_may_be_worded_further_from_it():
     question = "What naval rank does the officer in charge of SOCSOUTH hold?"
     named = passage("a", "Rear Admiral Mark Schafer, Commander of SOCSOUTH, met the president.", score=0.25)
-    assert assess_support(question, [named]).evidence is named
-    assert not assess_support(question, [replace(named, score=0.15)]).supported
+    assert assess_support(analyse(question), [named]).evidence is named
+    assert not assess_support(analyse(question), [replace(named, score=0.15)]).supported
     # the name in its passage but not in the sentence: the usual threshold
     text = "SOCSOUTH leads special operations. Rear Admiral Mark Schafer met the president."
     chunk = Chunk(id="b#0", doc_id="b", index=0, text=text, start=0, end=len(text), title="b", date=None)
     unnamed = Evidence(label=1, chunk=chunk, text=text[35:], start=35, end=len(text), score=0.25)
-    assert unnamed.text.startswith("Rear") and not assess_support(question, [unnamed]).supported
-    assert assess_support(question, [replace(unnamed, score=0.3)]).supported
+    assert unnamed.text.startswith("Rear") and not assess_support(analyse(question), [unnamed]).supported
+    assert assess_support(analyse(question), [replace(unnamed, score=0.3)]).supported
     # a name every passage holds is no anchor
     common = [passage(d, f"Rear Admiral Schafer of SOCSOUTH met {d}.", score=0.25) for d in "abc"]
-    assert not assess_support(question, common).supported
+    assert not assess_support(analyse(question), common).supported
 
 
 def test_a_withholding_sentence_must_say_what_it_withholds_of_what_is_asked():
@@ -333,7 +360,10 @@ def test_a_withholding_sentence_must_say_what_it_withholds_of_what_is_asked():
         label=2,
         index=1,
     )
-    assert assess_support("Who will command the US troops in Ecuador?", [answer, unnamed]).evidence is answer
+    assert (
+        assess_support(analyse("Who will command the US troops in Ecuador?"), [answer, unnamed]).evidence
+        is answer
+    )
     arrived = passage("news", "The US troops arrived in Ecuador on March 3.", score=0.6, label=1, index=0)
     asked = passage(
         "news",
@@ -342,35 +372,48 @@ def test_a_withholding_sentence_must_say_what_it_withholds_of_what_is_asked():
         label=2,
         index=1,
     )
-    assert assess_support("When did the US troops arrive in Ecuador?", [arrived, asked]).evidence is arrived
+    assert (
+        assess_support(analyse("When did the US troops arrive in Ecuador?"), [arrived, asked]).evidence
+        is arrived
+    )
     # withholding a count of troops elsewhere says nothing of the troops asked about
     here = passage("news", "In Ecuador, 200 US troops arrived on Monday.", score=0.6, label=1, index=0)
     haiti = passage(
         "news", "Panama did not disclose the number of troops it sends to Haiti.", score=0.5, label=2, index=1
     )
-    assert assess_support("How many troops are in Ecuador?", [here, haiti]).evidence is here
+    assert assess_support(analyse("How many troops are in Ecuador?"), [here, haiti]).evidence is here
 
 
 def test_a_name_is_mentioned_by_its_abbreviation_and_an_abbreviation_by_its_words():
     from rag.refusal import _unmentioned
 
-    assert not _unmentioned("How much did the parties pay under Hart-Scott-Rodino?", "They paid an HSR fee.")
+    assert not _unmentioned(
+        analyse("How much did the parties pay under Hart-Scott-Rodino?"), "They paid an HSR fee."
+    )
     board = "The National Transportation Safety Board said so."
-    assert not _unmentioned("When is the NTSB report due?", board)
-    assert not _unmentioned("How fast does it charge over USB-C Power Delivery?", "Charging (USB-C PD): 2 h")
-    assert _unmentioned("Who leads the World Health Organization?", "The World Bank director said.") == {
+    assert not _unmentioned(analyse("When is the NTSB report due?"), board)
+    assert not _unmentioned(
+        analyse("How fast does it charge over USB-C Power Delivery?"), "Charging (USB-C PD): 2 h"
+    )
+    assert _unmentioned(
+        analyse("Who leads the World Health Organization?"), "The World Bank director said."
+    ) == {
         "health",
         "organization",
     }
-    assert _unmentioned("When is the NTSB report due?", "The National Science Board said so.") == {"ntsb"}
+    assert _unmentioned(analyse("When is the NTSB report due?"), "The National Science Board said so.") == {
+        "ntsb"
+    }
 
 
 def test_sums_in_any_currency_and_times_of_day_are_answers():
     from rag.refusal import holds_kind
 
-    assert holds_kind("money", "Senior (67+) | 590 kr", "What would a senior pay?")
-    assert holds_kind("money", "The fee is CHF 1,200 a year.", "What is the annual fee?")
-    assert not holds_kind("money", "The card is valid for 30 days.", "What does the card cost?")
-    assert holds_kind("date", "Sailings leave the quay at 11:00 on Sundays.", "At what time does it leave?")
-    assert holds_kind("date", "The office opens at 6 pm.", "When does the office open?")
-    assert not holds_kind("date", "The office is on the 2nd floor.", "When does the office open?")
+    assert holds_kind(_q("money", "What would a senior pay?"), "Senior (67+) | 590 kr")
+    assert holds_kind(_q("money", "What is the annual fee?"), "The fee is CHF 1,200 a year.")
+    assert not holds_kind(_q("money", "What does the card cost?"), "The card is valid for 30 days.")
+    assert holds_kind(
+        _q("date", "At what time does it leave?"), "Sailings leave the quay at 11:00 on Sundays."
+    )
+    assert holds_kind(_q("date", "When does the office open?"), "The office opens at 6 pm.")
+    assert not holds_kind(_q("date", "When does the office open?"), "The office is on the 2nd floor.")

@@ -1,0 +1,115 @@
+"""Opposite words, for telling a question from its edited twin ("encoded *indirectly*" against a passage
+that says "directly").
+
+Antonyms come from WordNet 3.0 as Debian's ``wordnet-base`` package installs it (``/usr/share/wordnet``,
+or the folder ``RAG_WORDNET`` names). Only its data files are read, straight: each antonym pointer names
+the synset of the opposite word by its byte offset in the data file of its part of speech. nltk's reader
+wants files that Debian's package lacks, and nothing else is needed. Without WordNet, opposites made by
+a negating prefix ("deterministic" ~ "non-deterministic", "direct" ~ "indirect") still are, and a
+one-line warning says what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rag.text import fold, stem
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WORDNET = "/usr/share/wordnet"
+_PARTS_OF_SPEECH = ("adj", "adv", "verb", "noun")
+_FILE_OF = {b"n": "noun", b"v": "verb", b"a": "adj", b"s": "adj", b"r": "adv"}
+# Prefixes that negate whatever word they begin ("unknown", "non-deterministic"). "in-", "dis-" and the
+# like begin too many words that are not negations ("inform", "display"): WordNet's pairs cover them.
+_NEGATING_PREFIXES = ("non-", "non", "un")
+
+
+def wordnet_folder() -> Path:
+    return Path(os.environ.get("RAG_WORDNET") or DEFAULT_WORDNET)
+
+
+@lru_cache(maxsize=1)
+def antonyms() -> dict[str, frozenset[str]]:
+    """The stem (``rag.text.stem``) of each word WordNet gives an antonym for, with the stems of its
+    antonyms: "permit" -> {"forbid"}, so that "permitted" finds "forbidden". Empty, with a warning,
+    when WordNet is not installed."""
+    folder = wordnet_folder()
+    if not (folder / "data.adj").is_file():
+        log.warning(
+            "WordNet not found in %s (install Debian's wordnet-base): opposites are found by prefix only",
+            folder,
+        )
+        return {}
+    found: dict[str, set[str]] = {}
+    handles = {pos: open(folder / f"data.{pos}", "rb") for pos in _PARTS_OF_SPEECH}  # noqa: SIM115
+    try:
+        for pos in _PARTS_OF_SPEECH:
+            for line in _pointer_lines(folder / f"data.{pos}"):
+                source_words, pointers = _parse(line)
+                for symbol, offset, target_pos, numbers in pointers:
+                    if symbol != b"!":
+                        continue
+                    target = handles[_FILE_OF[target_pos]]
+                    target.seek(offset)
+                    target_words, _ = _parse(target.readline())
+                    source = source_words[int(numbers[:2], 16) - 1]
+                    other = target_words[int(numbers[2:], 16) - 1]
+                    if " " not in source + other:
+                        found.setdefault(stem(source), set()).add(stem(other))
+    finally:
+        for handle in handles.values():
+            handle.close()
+    return {word: frozenset(others) for word, others in found.items()}
+
+
+def _pointer_lines(path: Path) -> list[bytes]:
+    with open(path, "rb") as f:
+        return [line for line in f if b" ! " in line and not line.startswith(b" ")]
+
+
+def _parse(line: bytes) -> tuple[list[str], list[tuple[bytes, int, bytes, bytes]]]:
+    """A data line's words (folded, "(a)"-style markers dropped, "_" as space) and pointers."""
+    fields = line.split(b" | ")[0].split()
+    count = int(fields[3], 16)
+    synset_words = [
+        re.sub(r"\(.*\)$", "", fold(fields[4 + 2 * i].decode())).replace("_", " ") for i in range(count)
+    ]
+    at = 4 + 2 * count
+    pointers = [
+        (fields[i], int(fields[i + 1]), fields[i + 2], fields[i + 3])
+        for i in range(at + 1, at + 1 + 4 * int(fields[at]), 4)
+    ]
+    return synset_words, pointers
+
+
+@dataclass(frozen=True)
+class Opposites:
+    """What would mean the opposite of one word of a question."""
+
+    word: str
+    """The word, folded."""
+    stems: frozenset[str]
+    """Stems of its WordNet antonyms: "permit" gives {"forbid"}, which "forbidden" also has."""
+    words: frozenset[str]
+    """The word with a negating prefix added or removed, whole: "known" gives "unknown", "non-known"..."""
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.words)
+
+
+def opposites(word: str) -> Opposites:
+    """What would mean the opposite of ``word``: its WordNet antonyms, and the word with a negating
+    prefix added or removed ("known" <-> "unknown", "deterministic" <-> "non-deterministic")."""
+    w = fold(word)
+    prefixed = {prefix + w for prefix in _NEGATING_PREFIXES}
+    for prefix in _NEGATING_PREFIXES:
+        if w.startswith(prefix) and len(w) - len(prefix) >= 4:
+            prefixed.add(w[len(prefix) :].lstrip("-"))
+            break
+    return Opposites(w, antonyms().get(stem(w), frozenset()) - {stem(w)}, frozenset(prefixed))

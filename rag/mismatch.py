@@ -1,0 +1,46 @@
+"""Mismatch checks: a passage close to a question that still does not answer it.
+
+Questions that the documents do not answer are often a true question edited: negated ("Which problem
+is *not* in P?" against a passage saying which one is), or with a word swapped for its opposite
+("encoded *indirectly*" against "directly"). Such a passage shares nearly every word with the
+question, so closeness cannot tell them apart. Each check below looks for one kind of edit and says
+what it found, or "". A passage failing one is shown as the closest passage, not as the answer.
+"""
+
+from __future__ import annotations
+
+from rag.question import Question
+from rag.text import fold, negated, stem, words
+
+
+def polarity(q: Question, text: str) -> str:
+    """The question is negated and the passage is not: it says what is so, the question asks what is not."""
+    if q.negated and not negated(text):
+        return "the question is negated and the passage is not"
+    return ""
+
+
+def contrast(q: Question, text: str) -> str:
+    """The passage uses the opposite of a word of the question in its place: the question's word is not
+    in the passage and its opposite is ("indirectly" asked, "directly" said)."""
+    said = {fold(w) for w in words(text)}
+    stems = {stem(w) for w in said}
+    for opposite in q.opposites:
+        if opposite.word in said or stem(opposite.word) in stems:
+            continue
+        found = sorted(w for w in said if w in opposite.words or stem(w) in opposite.stems)
+        if found:
+            return f'the question says "{opposite.word}" where the passage says "{found[0]}"'
+    return ""
+
+
+CHECKS = (polarity, contrast)
+
+
+def mismatch(q: Question, text: str) -> str:
+    """Why ``text`` does not answer ``q`` although it is close to it, or "" when no check fails."""
+    for check in CHECKS:
+        problem = check(q, text)
+        if problem:
+            return problem
+    return ""

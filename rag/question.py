@@ -1,0 +1,234 @@
+"""Question analysis: what a question asks for and what it says, computed once per question.
+
+Every check that decides whether evidence answers a question reads one ``Question`` (see ``analyse``):
+the kind of thing asked for (a number, a date, a person...), the names, numbers and key terms it is
+specific about, the thing whose value it asks for, what it says happened (its predicate, outside any
+relative clause), and whether it is negated. Nothing downstream parses the question's text again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.lexicon import Opposites, opposites
+from rag.text import (
+    STOPWORDS,
+    content_terms,
+    fold,
+    name_runs,
+    names,
+    negated,
+    normalize_word,
+    numbers,
+    stem,
+    word_set,
+    words,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, analysed (see ``analyse``)."""
+
+    text: str
+    kind: str
+    """What it asks for: ``money``, ``duration``, ``number``, ``date``, ``person``, ``place`` or ``other``."""
+    words: frozenset[str]
+    """Its words, folded."""
+    names: frozenset[str]
+    """Capitalized words, a sentence's first included ("Where" too): what a new name must differ from."""
+    proper_names: frozenset[str]
+    """Capitalized words that are names: not a capital that only starts the question."""
+    numbers: frozenset[str]
+    terms: tuple[str, ...]
+    """Stems of its content words, in order."""
+    asked: tuple[str, ...]
+    """The words naming the thing whose value it asks for (see ``asked_about``)."""
+    predicate: tuple[str, ...]
+    """Stems of what it says of that thing, outside any relative clause (see ``predicate_terms``)."""
+    clause: str
+    """Its relative clause, from the pronoun on, or "" (see ``relative_clause``)."""
+    acronyms: frozenset[str]
+    """Upper-case words of 3 to 5 letters, folded: "HSR"."""
+    name_runs: tuple[tuple[str, ...], ...]
+    """Runs of capitalized words (see ``rag.text.name_runs``): what an abbreviation may stand for."""
+    counted: tuple[str, ...]
+    """What "how many" counts: "How many troops ...?" gives ("troops",)."""
+    negated: bool
+    """It says "not", "never", "no" ...: "Which problem is not in P?"."""
+    who_is: bool
+    """It asks who someone is ("Who is the defense minister?"): only a person answers."""
+    opposites: tuple[Opposites, ...]
+    """What would mean the opposite of each of its plain content words (see ``rag.lexicon``)."""
+
+    @property
+    def specifics(self) -> list[str]:
+        """The names, numbers and asked-about words a passage must mention, for a refusal's reason."""
+        return sorted(self.proper_names | self.numbers) + list(self.asked)
+
+
+def analyse(question: str) -> Question:
+    """The analysis every check reads: computed once per question."""
+    folded = fold(question)
+    return Question(
+        text=question,
+        kind=expected_kind(question),
+        words=frozenset(fold(w) for w in words(question)),
+        names=frozenset(names(question)),
+        proper_names=frozenset(names(question, sentence_starts=False)),
+        numbers=frozenset(numbers(question)),
+        terms=tuple(content_terms(question)),
+        asked=tuple(asked_about(question)),
+        predicate=tuple(predicate_terms(question)),
+        clause=relative_clause(question),
+        acronyms=frozenset(
+            normalize_word(w) for w in words(question) if w.isupper() and 3 <= len(normalize_word(w)) <= 5
+        ),
+        name_runs=tuple(tuple(run) for run in name_runs(question)),
+        counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
+        negated=negated(question),
+        who_is=bool(_WHO_IS.search(folded)),
+        opposites=tuple(
+            opposites(w)
+            for w in dict.fromkeys(words(question))
+            if w[:1].islower() and len(w) > 2 and normalize_word(w) not in STOPWORDS
+        ),
+    )
+
+
+# What questions ask for
+_NUMBER_Q = re.compile(
+    r"\b(how (many|much|old|long|far|large|big)|what (percentage|percent|share|proportion|number|age))\b"
+)
+_MONEY_VERBS = "cost|pay|paid|spend|spent|charge|charged|raise|raised|worth"
+_MONEY_NOUNS = "cost|costs|price|budget|fee|fees|salary|funding"
+# "How much did it cost to build ...?" (not "How much time did they spend?"), "What's the total cost?"
+_MONEY_Q = re.compile(
+    rf"\bhow much( extra| more| less)? (did|does|do|will|would|has|have|had|is|was|are|were)\b"
+    rf".*\b({_MONEY_VERBS})\b"
+    rf"|\b(what|which)('s| is| was| are| were)?( the)?( [\w']+)? ({_MONEY_NOUNS})\b"
+    rf"|\bwhat (do|does|did|will|would)\b.*\b({_MONEY_VERBS})\b"  # "What do members pay ...?"
+)
+_DURATION_Q = re.compile(r"\bhow (long|much (time|earlier|later|longer|sooner))\b")
+_DATE_Q = re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month))\b")
+_PERSON_NOUNS = "|".join(
+    sorted(
+        word_set(
+            """
+            official officer minister leader president member commander executive director manager
+            employee politician lawmaker senator candidate councillor ambassador spokesman spokeswoman
+            spokesperson secretary mayor judge chief founder author person people
+            """
+        )
+    )
+)
+_MODIFIER = r"(?!(is|are|was|were|do|does|did|has|have|had|will|would|can|could|the|a|an)\b)\w+"
+# "Who ...?", "On whose order ...?", "Which US cabinet official ...?"; not "The contractor whose crews ..."
+_PERSON_Q = re.compile(
+    rf"^\W*(\w+\W+)?(who|whom|whose)\b|^\W*(\w+\W+)?(which|what) ({_MODIFIER} ){{0,2}}({_PERSON_NOUNS})s?\b"
+)
+_WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")  # asks who someone is: a person
+_PLACE_Q = re.compile(
+    r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
+)
+
+
+def expected_kind(question: str) -> str:
+    """What the question asks for: ``money``, ``duration``, ``number``, ``date``, ``person``,
+    ``place`` or ``other``."""
+    q = fold(question)
+    if _MONEY_Q.search(q):
+        return "money"
+    if _DURATION_Q.search(q):
+        return "duration"
+    if _NUMBER_Q.search(q):
+        return "number"
+    if _DATE_Q.search(q):
+        return "date"
+    if _PERSON_Q.search(q):
+        return "person"
+    if _PLACE_Q.search(q):
+        return "place"
+    return "other"
+
+
+# Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
+# the curfew?" is answered by "from March 15 to 30"; "What was the reason for ...?" by a clause.
+_ANSWER_WORDS = word_set(
+    """
+    name names date dates day days month months year years time times number numbers amount amounts
+    kind kinds type types sort part parts place places location locations way ways thing things one
+    ones address addresses people person persons reason reasons purpose goal goals aim aims cause
+    causes result results outcome effect effects impact role status response reaction significance
+    plan plans idea point difference relationship situation problem issue issues view position
+    stance current recent latest new main exact full total specific overall approximate estimated
+    city cities country countries nation nations province provinces state states town towns region
+    regions company companies organization organizations group groups
+    """
+)
+_PHRASE_ENDS = word_set("last next this ago now today currently so far")  # "Acme's revenue last year"
+_ADJECTIVE_ENDINGS = ("al", "ly", "ic", "ous", "ive", "ful", "less", "able", "ible", "ary", "ern")
+_ASKING = frozenset(["what", "which", "who"])
+_COPULA = frozenset(["is", "are", "was", "were"])
+_ARTICLES = frozenset(["the", "a", "an"])
+
+
+def asked_about(question: str) -> list[str]:
+    """The words naming the thing whose value the question asks for, which the passage must mention.
+
+    "What is the capital of Peru?" asks for a capital, "Who is Ecuador's defense minister?" for a
+    defense minister, "How many books ...?" for a count of books: a passage that never mentions a
+    capital, a minister or books cannot answer, however close it is otherwise. Only these plain shapes
+    are read. Words that name the kind of answer ("date", "name", "city") are left out, and so are
+    modifiers that look like adjectives ("annual revenue" is answered by "revenue of $5 million"),
+    but not nouns used as modifiers ("police chief" is not "fire chief").
+    """
+    tokens = words(question)
+    folded = [fold(t) for t in tokens]
+    counting = next((i + 2 for i in range(len(folded) - 1) if folded[i : i + 2] == ["how", "many"]), 0)
+    start = counting
+    if not counting and len(tokens) > 3 and folded[0] in _ASKING and folded[1] in _COPULA:
+        for i in range(2, len(tokens)):  # "the X of ...", "Y's X"; not "Who was offered ...?"
+            if folded[i].endswith("'s") or (i == 2 and folded[i] in _ARTICLES):
+                start = i + 1
+            elif folded[i] in STOPWORDS:
+                break
+    if not start:
+        return []
+    phrase: list[str] = []
+    for token in tokens[start:]:
+        word = normalize_word(token)
+        if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
+            break  # "How many people died?": a count of people says nothing about the passage
+        if not token[:1].isupper() and word not in _ANSWER_WORDS:  # names are checked on their own
+            phrase.append(word)
+        if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
+            break
+    *modifiers, head = phrase or [""]
+    return [w for w in modifiers if not w.endswith(_ADJECTIVE_ENDINGS)] + [head] if head else []
+
+
+def predicate_terms(question: str) -> list[str]:
+    """Stems of what the question says of the thing it asks about, outside any relative clause:
+    its content words without its names, numbers and words for the kind of answer. "Which US
+    cabinet official visited Ecuador in the month that voters rejected foreign bases?" gives the stems
+    of "cabinet", "official" and "visited": not of "voters", "rejected" or "bases", which only say
+    which month is meant."""
+    main = question[: len(question) - len(relative_clause(question))]
+    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in _ANSWER_WORDS}
+    return [t for t in content_terms(main) if t not in skip and not t[:1].isdigit()]
+
+
+# "... the former base that the US Air Force had operated until 2009?"; not "In which month ...?"
+_RELATIVE = frozenset(["who", "whom", "whose", "that", "which", "where"])
+
+
+def relative_clause(question: str) -> str:
+    """The question from its first relative pronoun after the opening words to the end, or ""."""
+    tokens = list(re.finditer(r"\w+", question))
+    for before, token in zip(tokens[2:-2], tokens[3:-1], strict=True):
+        gap = question[before.end() : token.start()]
+        if token.group().lower() in _RELATIVE and not gap.strip():  # "Besides the CFO, whose ...?" asks
+            return question[token.start() :]
+    return ""

@@ -1,0 +1,114 @@
+"""The mismatch checks, on phrasings they were not written from (contracts, manuals, science)."""
+
+import logging
+
+import pytest
+
+from rag import lexicon
+from rag.lexicon import opposites
+from rag.mismatch import contrast, mismatch, polarity
+from rag.question import analyse
+
+WORDNET = lexicon.wordnet_folder().joinpath("data.adj").is_file()
+needs_wordnet = pytest.mark.skipif(not WORDNET, reason="WordNet (Debian's wordnet-base) is not installed")
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        (
+            "Which party may not assign the agreement?",
+            "The Supplier may assign the agreement to an affiliate.",
+        ),
+        ("What does the warranty never cover?", "The warranty covers parts and labour for 36 months."),
+        ("Which valve doesn't open at 12 bar?", "The overpressure valve opens at 12 bar."),
+    ],
+)
+def test_a_negated_question_does_not_rest_on_a_passage_saying_what_is(question, passage):
+    assert polarity(analyse(question), passage)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("Which party may not assign the agreement?", "Neither party may assign the agreement."),
+        ("What does the warranty not cover?", "The warranty does not cover damage from misuse."),
+        ("Which tests failed?", "Two of the seven tests failed on the ARM runner."),
+        ("What is the capital of Peru?", "Lima is the capital of Peru."),  # neither is negated
+    ],
+)
+def test_polarity_passes_when_both_or_neither_are_negated(question, passage):
+    assert not polarity(analyse(question), passage)
+
+
+@needs_wordnet
+@pytest.mark.parametrize(
+    ("question", "passage", "said"),
+    [
+        (
+            "What is the maximum pressure of the pump?",
+            "The minimum pressure of the pump is 2 bar.",
+            "minimum",
+        ),
+        ("Who may sell the shares?", "Only employees may buy the shares.", "buy"),
+        (
+            "When does the output voltage increase?",
+            "The output voltage decreases when the load rises.",
+            "decreases",
+        ),
+        (
+            "Which settings are forbidden in production?",
+            "Debug settings are permitted in production.",
+            "permitted",
+        ),
+    ],
+)
+def test_a_question_using_the_opposite_of_the_passages_word_is_a_mismatch(question, passage, said):
+    assert f'"{said}"' in contrast(analyse(question), passage)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("Which keys are unknown to the server?", "Keys known to the server are listed in keys.txt."),
+        ("What kind of machine is non-deterministic?", "A deterministic machine follows one path."),
+    ],
+)
+def test_a_negating_prefix_makes_an_opposite_without_wordnet(question, passage):
+    assert contrast(analyse(question), passage)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("What is the maximum pressure?", "The maximum pressure is 16 bar; the minimum is 2 bar."),
+        ("Who may sell the shares?", "Employees may sell the shares they buy."),
+        ("What is the capital of Peru?", "Lima is the capital of Peru."),
+    ],
+)
+def test_contrast_passes_when_the_question_word_is_there_too(question, passage):
+    assert not contrast(analyse(question), passage)
+
+
+def test_mismatch_names_the_first_check_that_fails_or_nothing():
+    q = analyse("Which party may not assign the agreement?")
+    assert mismatch(q, "The Supplier may assign the agreement.") == polarity(q, "The Supplier may assign.")
+    assert mismatch(q, "Neither party may assign the agreement.") == ""
+
+
+def test_without_wordnet_opposites_come_from_prefixes_and_a_warning_says_so(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("RAG_WORDNET", str(tmp_path))
+    lexicon.antonyms.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="rag.lexicon"):
+            found = opposites("maximum")
+        assert not found.stems and "unmaximum" in found.words
+        assert "wordnet-base" in caplog.text and str(tmp_path) in caplog.text
+    finally:
+        lexicon.antonyms.cache_clear()
+
+
+@needs_wordnet
+def test_wordnet_antonyms_are_read_by_stem():
+    assert "minimu" in opposites("maximum").stems or "minimum" in opposites("maximum").stems
+    assert opposites("permitted").stems & {"forbid"}
