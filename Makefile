@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 MODEL ?= gemma3-270m
 CORPUS ?= data/corpus
 
-.PHONY: run test setup model ingest lint eval clean
+.PHONY: run test setup model wordnet ingest lint eval clean
 
 run: setup ingest
 	$(BIN)/rag ui
@@ -17,7 +17,15 @@ run: setup ingest
 test: setup ingest
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed model
+setup: $(VENV)/.installed model wordnet
+
+# Antonyms for the mismatch checks come from WordNet 3.0 (Debian's wordnet-base). Installed here when
+# apt-get can run as root; otherwise a one-line note, and opposites are found by negating prefixes only.
+wordnet:
+	@test -f /usr/share/wordnet/data.adj || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wordnet-base; } >/dev/null; } || \
+	  echo "note: WordNet is not installed (apt-get install wordnet-base): opposites by prefix only"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -51,6 +51,12 @@ CSS = """
 #chat .refusal .badge { background: #d97706; color: #fff; font-size: .75em; font-weight: 700;
                         text-transform: uppercase; padding: .1em .45em; border-radius: 3px;
                         margin-right: .4em; }
+#chat .closest { border-left: 4px solid #2563eb; background: #eff6ff; color: #1e3a8a;
+                 padding: .5em .8em; border-radius: 4px; }
+#chat .closest .reason { font-size: .85em; opacity: .85; margin-top: .2em; }
+#chat .closest .badge { background: #2563eb; color: #fff; font-size: .75em; font-weight: 700;
+                        text-transform: uppercase; padding: .1em .45em; border-radius: 3px;
+                        margin-right: .4em; }
 #chat .error { border-left: 4px solid #dc2626; background: #fef2f2; color: #7f1d1d;
                padding: .5em .8em; border-radius: 4px; }
 #chat .pending { opacity: .6; font-style: italic; }
@@ -88,20 +94,30 @@ def format_source(source: Source) -> str:
 
 
 def format_answer(answer: Answer) -> str:
-    """The final message: the answer and its sources, or a refusal with its reason."""
-    if answer.refused:
+    """The final message: the answer and its sources; the closest passage, marked as not the answer,
+    with its source and why; or a refusal with its reason."""
+    if answer.refused and answer.outcome != "closest":
         why = f"<div class='reason'>Why: {_h(answer.reason)}</div>" if answer.reason else ""
         return (
             f"<div class='refusal'><span class='badge'>Not answered</span> "
             f"<span class='answer-text'>{_h(answer.text)}</span>{why}</div>"
         )
-    parts = [f"<div class='answer-text'>{_h(answer.text)}</div>"]
+    if answer.refused:  # the closest passage: the best evidence, not claimed as the answer
+        why = f"<div class='reason'>Why not an answer: {_h(answer.reason)}</div>" if answer.reason else ""
+        parts = [
+            f"<div class='closest'><span class='badge'>Closest passage</span> "
+            f"<span class='answer-text'>{_h(answer.text)}</span>{why}</div>"
+        ]
+    else:
+        parts = [f"<div class='answer-text'>{_h(answer.text)}</div>"]
     if answer.sources:
         parts.append("<div class='sources'><div class='sources-title'>Sources</div>")
         parts.extend(format_source(s) for s in answer.sources)
         parts.append("</div>")
     # Not ``answer.reason``: it may quote a generated answer that failed verification, never shown.
     note = [f"{answer.timings.total_s:.1f} s", answer.mode]
+    if answer.confidence is not None:
+        note.append(f"confidence {answer.confidence:.2f}")
     if answer.model and answer.mode != "extractive":
         note.append(answer.model)
     parts.append(f"<div class='note'>{_h(' · '.join(note))}</div>")

@@ -178,3 +178,31 @@ def test_login_is_required_when_rag_ui_auth_is_set(corpus_store, tmp_path):
         client = Client(url, auth=("ann", "letmein"), verbose=False)
         chat, _ = client.predict("Who is the commander of US Southern Command?", [], api_name="/ask")
         assert "class='sources'" in message_text(chat[-1])
+
+
+def test_an_answer_a_closest_passage_and_a_refusal_each_have_their_own_style():
+    from rag.types import Answer, Source
+    from ui.app import format_answer
+
+    source = Source(
+        "[1]", "a.txt", "A", None, "a:0", "Pumps run at 2 bar.", 0, 19, 0.7, "Pumps run at 2 bar."
+    )
+    common = dict(question="?", mode="extractive", model="")
+    answered = format_answer(
+        Answer(text="Pumps run at 2 bar. [1]", sources=(source,), refused=False, confidence=0.83, **common)
+    )
+    closest = format_answer(
+        Answer(
+            text="The closest passage: “Pumps run at 2 bar.” [1]",
+            sources=(source,),
+            refused=True,
+            outcome="closest",
+            reason="the question is negated",
+            **common,
+        )
+    )
+    refused = format_answer(Answer(text="The documents don't say.", sources=(), refused=True, **common))
+    assert "class='sources'" in answered and "confidence 0.83" in answered and "badge" not in answered
+    assert "class='closest'" in closest and "Closest passage" in closest and "<mark>" in closest
+    assert "Why not an answer: the question is negated" in closest and "class='refusal'" not in closest
+    assert "class='refusal'" in refused and "Not answered" in refused and "class='sources'" not in refused
