@@ -2,15 +2,16 @@
 
 Questions that the documents do not answer are often a true question edited: negated ("Which problem
 is *not* in P?" against a passage saying which one is), or with a word swapped for its opposite
-("encoded *indirectly*" against "directly"). Such a passage shares nearly every word with the
-question, so closeness cannot tell them apart. Each check below looks for one kind of edit and says
-what it found, or "". A passage failing one is shown as the closest passage, not as the answer.
+("encoded *indirectly*" against "directly"), or with what it asks about moved to someone else. Such a
+passage shares nearly every word with the question, so closeness cannot tell them apart. Each check
+below looks for one kind of edit and says what it found, or "". A passage failing one is shown as the
+closest passage, not as the answer.
 """
 
 from __future__ import annotations
 
 from rag.question import Question
-from rag.text import fold, negated, stem, words
+from rag.text import fold, negated, people, stem, word_matches, words
 
 
 def polarity(q: Question, text: str) -> str:
@@ -34,7 +35,31 @@ def contrast(q: Question, text: str) -> str:
     return ""
 
 
-CHECKS = (polarity, contrast)
+def subject(q: Question, text: str) -> str:
+    """The passage says what the question asks about of someone else: it says what the question says
+    happened, names a person the question does not, and lacks a name the question is about ("What
+    principality did William found?" against "their prince Bohemond founded the Principality of
+    Antioch"). The doer is read as a person named before the first word of the predicate; a pronoun
+    ("She founded ...") may be the question's subject and passes. Not for "who" questions, whose
+    answer is a person the question does not name."""
+    if q.kind == "person" or not q.proper_names or not q.predicate:
+        return ""
+    tokens = word_matches(text)
+    said = {stem(t.group()) for t in tokens}
+    absent = sorted(n for n in q.proper_names if stem(n) not in said)
+    predicate = set(q.predicate)
+    verb = next((t for t in tokens if stem(t.group()) in predicate), None)
+    if not absent or verb is None:
+        return ""
+    # who does it: the people named before the first word of what the question says happened
+    others = sorted(p for p in people(text[: verb.start()]) if not set(p.split()) & q.names)
+    if others:
+        asked = next((" ".join(run) for run in q.name_runs if absent[0] in run), absent[0])
+        return f"the passage says it of {others[0].title()}, not of {asked.title()}"
+    return ""
+
+
+CHECKS = (polarity, contrast, subject)
 
 
 def mismatch(q: Question, text: str) -> str:

@@ -276,6 +276,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def word_matches(text: str) -> list[re.Match[str]]:
+    """The tokens of ``words`` with where they are in ``text``."""
+    return list(_WORD.finditer(text))
+
+
 def normalize_word(word: str) -> str:
     """Folded, possessive dropped, number words as digits: "Six" -> "6", "Noboa's" -> "noboa"."""
     w = fold(word).rstrip(".")

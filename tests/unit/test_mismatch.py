@@ -7,7 +7,7 @@ import pytest
 
 from rag import lexicon
 from rag.lexicon import opposites
-from rag.mismatch import contrast, mismatch, polarity
+from rag.mismatch import contrast, mismatch, polarity, subject
 from rag.question import analyse
 
 # Outside CI, a machine without WordNet skips these with one line; CI installs it (.ci/run), so never there.
@@ -117,3 +117,27 @@ def test_without_wordnet_opposites_come_from_prefixes_and_a_warning_says_so(monk
 def test_wordnet_antonyms_are_read_by_stem():
     assert "minimu" in opposites("maximum").stems or "minimum" in opposites("maximum").stems
     assert opposites("permitted").stems & {"forbid"}
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("Which company did Ingrid Hale found in 2004?", "Marcus Webb founded Alder Labs in 2004."),
+        ("What port did Admiral Rook blockade?", "Captain Ilse Marr blockaded the port of Varna."),
+    ],
+)
+def test_a_passage_saying_it_of_someone_else_is_a_mismatch(question, passage):
+    assert "not of" in subject(analyse(question), passage)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("Which company did Ingrid Hale found in 2004?", "Ingrid Hale founded Alder Labs in 2004."),
+        ("Which company did Ingrid Hale found in 2004?", "She founded Alder Labs in 2004."),  # no one else
+        ("Who founded Alder Labs?", "Marcus Webb founded Alder Labs in 2004."),  # "who": a new person answers
+        ("What port did Admiral Rook blockade?", "Rook's fleet sailed south in May."),  # says nothing of it
+    ],
+)
+def test_subject_passes_when_the_passage_may_be_about_the_question_s_subject(question, passage):
+    assert not subject(analyse(question), passage)
