@@ -113,3 +113,63 @@ def opposites(word: str) -> Opposites:
             prefixed.add(w[len(prefix) :].lstrip("-"))
             break
     return Opposites(w, antonyms().get(stem(w), frozenset()) - {stem(w)}, frozenset(prefixed))
+
+
+SENSES = 2
+"""How many of a noun's senses give synonyms: WordNet lists the most frequent first, and the rest are
+rarely what a document means ("prize" as loot)."""
+
+
+@lru_cache(maxsize=4096)
+def synonyms(noun: str) -> frozenset[str]:
+    """Stems of the words sharing one of the first ``SENSES`` senses of ``noun`` in WordNet:
+    "duration" gives "length" and "continuance", "warranty" "guarantee". Empty without WordNet."""
+    folder = wordnet_folder()
+    if not (folder / "index.noun").is_file():
+        return frozenset()
+    lemma = fold(noun).replace(" ", "_")
+    line = _index_line(folder / "index.noun", lemma.encode()) or _index_line(
+        folder / "index.noun", _singular(lemma).encode()
+    )
+    if not line:
+        return frozenset()
+    fields = line.split()
+    offsets = fields[4 + int(fields[3]) + 2 :][:SENSES]
+    found: set[str] = set()
+    with open(folder / "data.noun", "rb") as data:
+        for offset in offsets:
+            data.seek(int(offset))
+            found.update(stem(w) for w in _parse(data.readline())[0] if " " not in w)
+    return frozenset(found - {stem(noun)})
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _index_line(path: Path, lemma: bytes) -> bytes | None:
+    """The line of a WordNet index file (sorted by lemma) for ``lemma``, by binary search on the file."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        low, high = 0, f.tell()
+        while low < high:
+            middle = (low + high) // 2
+            f.seek(max(0, middle - 1))
+            if middle:
+                f.readline()  # to the start of the first line beginning at or after middle
+            line = f.readline()
+            key = line.split(b" ", 1)[0]
+            if not line or key >= lemma:
+                high = middle
+            else:
+                low = middle + 1
+        f.seek(max(0, low - 1))
+        if low:
+            f.readline()
+        for _ in range(2):
+            line = f.readline()
+            if line.split(b" ", 1)[0] == lemma:
+                return line
+    return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.lexicon import Opposites, opposites
+from rag.lexicon import Opposites, opposites, synonyms
 from rag.text import (
     STOPWORDS,
     content_terms,
@@ -45,6 +45,9 @@ class Question:
     """Stems of its content words, in order."""
     asked: tuple[str, ...]
     """The words naming the thing whose value it asks for (see ``asked_about``)."""
+    asked_synonyms: tuple[frozenset[str], ...]
+    """For each of ``asked``, stems of its WordNet synonyms ("duration": "continuance"): a passage
+    naming the thing in other words mentions it too."""
     predicate: tuple[str, ...]
     """Stems of what it says of that thing, outside any relative clause (see ``predicate_terms``)."""
     clause: str
@@ -71,6 +74,7 @@ class Question:
 def analyse(question: str) -> Question:
     """The analysis every check reads: computed once per question."""
     folded = fold(question)
+    asked = tuple(asked_about(question))
     return Question(
         text=question,
         kind=expected_kind(question),
@@ -79,7 +83,8 @@ def analyse(question: str) -> Question:
         proper_names=frozenset(names(question, sentence_starts=False)),
         numbers=frozenset(numbers(question)),
         terms=tuple(content_terms(question)),
-        asked=tuple(asked_about(question)),
+        asked=asked,
+        asked_synonyms=tuple(synonyms(w) for w in asked),
         predicate=tuple(predicate_terms(question)),
         clause=relative_clause(question),
         acronyms=frozenset(
@@ -168,7 +173,22 @@ _ANSWER_WORDS = word_set(
     """
 )
 _PHRASE_ENDS = word_set("last next this ago now today currently so far")  # "Acme's revenue last year"
-_ADJECTIVE_ENDINGS = ("al", "ly", "ic", "ous", "ive", "ful", "less", "able", "ible", "ary", "ern")
+# Modifiers that look like adjectives, superlatives and participles: "annual", "oldest", "starting"
+_ADJECTIVE_ENDINGS = (
+    "al",
+    "ly",
+    "ic",
+    "ous",
+    "ive",
+    "ful",
+    "less",
+    "able",
+    "ible",
+    "ary",
+    "ern",
+    "est",
+    "ing",
+)
 _ASKING = frozenset(["what", "which", "who"])
 _COPULA = frozenset(["is", "are", "was", "were"])
 _ARTICLES = frozenset(["the", "a", "an"])
@@ -201,7 +221,9 @@ def asked_about(question: str) -> list[str]:
         word = normalize_word(token)
         if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
             break  # "How many people died?": a count of people says nothing about the passage
-        if not token[:1].isupper() and word not in _ANSWER_WORDS:  # names are checked on their own
+        if phrase and len(word) >= 4 and word.endswith("ed"):
+            break  # a participle ends the noun phrase: "the prize offered for ...", "the term used to ..."
+        if not token[:1].isupper() and word not in _ANSWER_WORDS and not word[:1].isdigit():  # names: apart
             phrase.append(word)
         if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
             break

@@ -363,7 +363,10 @@ def mentions_specifics(q: Question, e: Evidence, *, others: Sequence[Evidence] =
     """
     context = _context(e)
     stems = _context_stems(context)
-    if not all(any(_same_word(w, t) for t in stems) for w in q.asked):
+    if not all(
+        any(_same_word(w, t) for t in stems) or alternatives & stems
+        for w, alternatives in zip(q.asked, q.asked_synonyms, strict=True)
+    ):
         return False
     missing = _unmentioned(q, context, stems)
     if missing:  # "the 38-year-old leader" of a passage is the "Noboa" of the one before it

@@ -1,9 +1,10 @@
+import os
 from dataclasses import replace
 
 import pytest
 
 from rag.question import Question, analyse, asked_about, expected_kind, predicate_terms
-from rag.refusal import assess_support, holds_kind, picks, rivals
+from rag.refusal import assess_support, holds_kind, mentions_specifics, picks, rivals
 from rag.types import Chunk, Evidence
 
 
@@ -119,6 +120,10 @@ def test_no_evidence_or_no_words_is_a_refusal():
         ("What are the dates of the curfew?", []),
         ("Who was offered the job?", []),
         ("What did they discuss?", []),
+        ("What is the fine imposed for a late filing?", ["fine"]),  # a participle ends the phrase
+        ("What is the newest firmware release?", ["firmware", "release"]),  # a superlative is a modifier
+        ("What is the opening balance of the account?", ["balance"]),
+        ("How many 5G towers were built?", ["towers"]),  # the number is checked on its own
     ],
 )
 def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
@@ -417,3 +422,17 @@ def test_sums_in_any_currency_and_times_of_day_are_answers():
     )
     assert holds_kind(_q("date", "When does the office open?"), "The office opens at 6 pm.")
     assert not holds_kind(_q("date", "When does the office open?"), "The office is on the 2nd floor.")
+
+
+def test_a_passage_naming_the_asked_thing_by_a_wordnet_synonym_mentions_it():
+    from rag.lexicon import wordnet_folder
+
+    if not (wordnet_folder() / "index.noun").is_file() and not os.environ.get("CI"):
+        pytest.skip("WordNet not installed: `apt-get install wordnet-base` to run this test")
+    q = analyse("What is the guarantee on the pump?")
+    text = "The pump carries a 36-month warranty."
+    chunk = Chunk(id="w#0", doc_id="w", index=0, text=text, start=0, end=len(text), title="Pumps", date=None)
+    said = Evidence(label=1, chunk=chunk, text=text, start=0, end=len(text), score=0.7)
+    assert q.asked == ("guarantee",) and "warran" in q.asked_synonyms[0]
+    assert mentions_specifics(q, said)
+    assert not mentions_specifics(analyse("What is the deposit on the pump?"), said)
