@@ -10,7 +10,7 @@ closest passage, not as the answer.
 
 from __future__ import annotations
 
-from rag.question import Question
+from rag.question import NEAR, Question
 from rag.text import fold, negated, people, stem, word_matches, words
 
 
@@ -23,15 +23,18 @@ def polarity(q: Question, text: str) -> str:
 
 def contrast(q: Question, text: str) -> str:
     """The passage uses the opposite of a word of the question in its place: the question's word is not
-    in the passage and its opposite is ("indirectly" asked, "directly" said)."""
-    said = {fold(w) for w in words(text)}
-    stems = {stem(w) for w in said}
-    for opposite in q.opposites:
-        if opposite.word in said or stem(opposite.word) in stems:
+    in the passage, and its opposite is, among words that stand around the question's word too
+    ("encoded indirectly" asked, "encoded directly" said)."""
+    tokens = [fold(w) for w in words(text)]
+    stems = [stem(t) for t in tokens]
+    for opposed in q.opposites:
+        o = opposed.opposites
+        if o.word in tokens or stem(o.word) in stems:
             continue
-        found = sorted(w for w in said if w in opposite.words or stem(w) in opposite.stems)
-        if found:
-            return f'the question says "{opposite.word}" where the passage says "{found[0]}"'
+        for i, (token, token_stem) in enumerate(zip(tokens, stems, strict=True)):
+            near = stems[max(0, i - NEAR) : i] + stems[i + 1 : i + 1 + NEAR]
+            if (token in o.words or token_stem in o.stems) and opposed.near & set(near):
+                return f'the question says "{o.word}" where the passage says "{token}"'
     return ""
 
 

@@ -62,13 +62,45 @@ class Question:
     """It says "not", "never", "no" ...: "Which problem is not in P?"."""
     who_is: bool
     """It asks who someone is ("Who is the defense minister?"): only a person answers."""
-    opposites: tuple[Opposites, ...]
+    opposites: tuple[Opposed, ...]
     """What would mean the opposite of each of its plain content words (see ``rag.lexicon``)."""
 
     @property
     def specifics(self) -> list[str]:
         """The names, numbers and asked-about words a passage must mention, for a refusal's reason."""
         return sorted(self.proper_names | self.numbers) + list(self.asked)
+
+
+NEAR = 3
+"""How many words on either side of a word are its neighbourhood (see ``Opposed``)."""
+
+
+@dataclass(frozen=True)
+class Opposed:
+    """A word of the question and what would mean its opposite, with the words around it: a passage
+    says the opposite only where the opposite stands among the same words ("encoded *directly*" for
+    "encoded indirectly"), not anywhere in it."""
+
+    opposites: Opposites
+    near: frozenset[str]
+    """Stems of the question's content words within ``NEAR`` words of it."""
+
+
+def _opposed(question: str) -> tuple[Opposed, ...]:
+    tokens = words(question)
+    stems = [stem(t) if normalize_word(t) not in STOPWORDS else "" for t in tokens]
+    asked = set(stems)
+    found: dict[str, Opposed] = {}
+    for i, token in enumerate(tokens):
+        if not token[:1].islower() or len(token) <= 2 or not stems[i] or fold(token) in found:
+            continue
+        o = opposites(token)
+        # an opposite the question itself says ("simple or complex") is not an edit
+        o = Opposites(o.word, o.stems - asked, frozenset(w for w in o.words if stem(w) not in asked))
+        near = frozenset(stems[max(0, i - NEAR) : i] + stems[i + 1 : i + 1 + NEAR]) - {""}
+        if o and near:
+            found[o.word] = Opposed(o, near)
+    return tuple(found.values())
 
 
 def analyse(question: str) -> Question:
@@ -94,11 +126,7 @@ def analyse(question: str) -> Question:
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
         negated=negated(question),
         who_is=bool(_WHO_IS.search(folded)),
-        opposites=tuple(
-            opposites(w)
-            for w in dict.fromkeys(words(question))
-            if w[:1].islower() and len(w) > 2 and normalize_word(w) not in STOPWORDS
-        ),
+        opposites=_opposed(question),
     )
 
 

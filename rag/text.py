@@ -455,5 +455,10 @@ _NEGATIONS = word_set(
 
 
 def negated(text: str) -> bool:
-    """Whether ``text`` says "not", "never", "no" or the like ("isn't", "cannot", "failed to")."""
-    return any(fold(w) in _NEGATIONS or fold(w).endswith("n't") for w in words(text))
+    """Whether ``text`` says "not", "never", "no" or the like ("isn't", "cannot", "failed to"), but not
+    as in "whether or not"."""
+    folded = [fold(w) for w in words(text)]
+    return any(
+        (w in _NEGATIONS or w.endswith("n't")) and not (w == "not" and i and folded[i - 1] == "or")
+        for i, w in enumerate(folded)
+    )

@@ -141,3 +141,21 @@ def test_a_passage_saying_it_of_someone_else_is_a_mismatch(question, passage):
 )
 def test_subject_passes_when_the_passage_may_be_about_the_question_s_subject(question, passage):
     assert not subject(analyse(question), passage)
+
+
+def test_an_opposite_counts_only_among_the_words_around_the_question_s_word():
+    q = analyse("Which door is locked at night?")
+    assert not contrast(
+        q, "The east door is closed at night, and the old unlocked shed stands near the barn."
+    )
+    assert contrast(q, "The east door is unlocked at night.")
+
+
+def test_an_opposite_the_question_itself_names_is_not_an_edit():
+    q = analyse("Is the output of a function problem simple or complex?")
+    assert not contrast(q, "The output of a function problem is complex.")
+
+
+def test_whether_or_not_is_not_a_negation():
+    q = analyse("Which test decides whether or not a number is prime?")
+    assert not q.negated and not polarity(q, "The AKS test decides if a number is prime.")
