@@ -106,13 +106,33 @@ class Opposites:
 def opposites(word: str) -> Opposites:
     """What would mean the opposite of ``word``: its WordNet antonyms, and the word with a negating
     prefix added or removed ("known" <-> "unknown", "deterministic" <-> "non-deterministic")."""
-    w = fold(word)
+    w = base_form(word)
     prefixed = {prefix + w for prefix in _NEGATING_PREFIXES}
     for prefix in _NEGATING_PREFIXES:
         if w.startswith(prefix) and len(w) - len(prefix) >= 4:
             prefixed.add(w[len(prefix) :].lstrip("-"))
             break
     return Opposites(w, antonyms().get(stem(w), frozenset()) - {stem(w)}, frozenset(prefixed))
+
+
+@lru_cache(maxsize=1)
+def _irregular() -> dict[str, str]:
+    """WordNet's exception lists: irregular forms and their base form ("won" -> "win")."""
+    forms: dict[str, str] = {}
+    for pos in ("verb", "adj", "noun", "adv"):
+        path = wordnet_folder() / f"{pos}.exc"
+        if path.is_file():
+            for line in path.read_text(encoding="latin-1").splitlines():
+                form, *bases = line.split()
+                if bases and "_" not in form:
+                    forms.setdefault(form, bases[0])
+    return forms
+
+
+def base_form(word: str) -> str:
+    """The base form of an irregular word ("won" -> "win", "better" -> "good"), else the word, folded."""
+    w = fold(word)
+    return _irregular().get(w, w)
 
 
 SENSES = 2

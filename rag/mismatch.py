@@ -10,6 +10,9 @@ closest passage, not as the answer.
 
 from __future__ import annotations
 
+import re
+
+from rag.lexicon import base_form
 from rag.question import NEAR, Question
 from rag.text import fold, negated, people, stem, word_matches, words
 
@@ -26,7 +29,7 @@ def contrast(q: Question, text: str) -> str:
     in the passage, and its opposite is, among words that stand around the question's word too
     ("encoded indirectly" asked, "encoded directly" said)."""
     tokens = [fold(w) for w in words(text)]
-    stems = [stem(t) for t in tokens]
+    stems = [stem(base_form(t)) for t in tokens]  # "won" is "win"
     for opposed in q.opposites:
         o = opposed.opposites
         if o.word in tokens or stem(o.word) in stems:
@@ -38,11 +41,15 @@ def contrast(q: Question, text: str) -> str:
     return ""
 
 
+DOER_GAP = 1
+"""Words allowed between the doer's name and the predicate ("Bohemond I founded")."""
+
+
 def subject(q: Question, text: str) -> str:
     """The passage says what the question asks about of someone else: it says what the question says
     happened, names a person the question does not, and lacks a name the question is about ("What
     principality did William found?" against "their prince Bohemond founded the Principality of
-    Antioch"). The doer is read as a person named before the first word of the predicate; a pronoun
+    Antioch"). The doer is read as a person named just before the first word of the predicate; a pronoun
     ("She founded ...") may be the question's subject and passes. Not for "who" questions, whose
     answer is a person the question does not name."""
     if q.kind == "person" or not q.proper_names or not q.predicate:
@@ -54,8 +61,12 @@ def subject(q: Question, text: str) -> str:
     verb = next((t for t in tokens if stem(t.group()) in predicate), None)
     if not absent or verb is None:
         return ""
-    # who does it: the people named before the first word of what the question says happened
-    others = sorted(p for p in people(text[: verb.start()]) if not set(p.split()) & q.names)
+    # who does it: a person named just before the first word of what the question says happened,
+    # in the same clause ("..., announced by Norrland Holdings, the branch closed" names no doer)
+    clause_start = max((m.end() for m in re.finditer(r"[,;:()]", text[: verb.start()])), default=0)
+    before = [t for t in tokens if clause_start <= t.start() and t.end() <= verb.start()][-DOER_GAP - 2 :]
+    doers = people(text[before[0].start() : verb.start()]) if before else set()
+    others = sorted(p for p in doers if not set(p.split()) & q.names)
     if others:
         asked = next((" ".join(run) for run in q.name_runs if absent[0] in run), absent[0])
         return f"the passage says it of {others[0].title()}, not of {asked.title()}"

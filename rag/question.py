@@ -87,7 +87,11 @@ class Opposed:
 
 
 def _opposed(question: str) -> tuple[Opposed, ...]:
-    tokens = words(question)
+    """The words of the question's main clause, with their opposites: a relative clause only says
+    which thing is meant ("the member *who lost* the race"), so a passage wording it otherwise
+    ("Sandoval won, defeating the member") is no edited twin."""
+    main = question[: len(question) - len(relative_clause(question))]
+    tokens = words(main)
     stems = [stem(t) if normalize_word(t) not in STOPWORDS else "" for t in tokens]
     asked = set(stems)
     found: dict[str, Opposed] = {}

@@ -159,3 +159,15 @@ def test_an_opposite_the_question_itself_names_is_not_an_edit():
 def test_whether_or_not_is_not_a_negation():
     q = analyse("Which test decides whether or not a number is prime?")
     assert not q.negated and not polarity(q, "The AKS test decides if a number is prime.")
+
+
+def test_a_word_of_a_relative_clause_is_not_checked_for_opposites():
+    q = analyse("Which fee did the tenant who lost the appeal pay?")
+    assert not contrast(q, "The landlord won the appeal, and the tenant paid a $40 fee.")
+    assert contrast(analyse("Which fee did the tenant lose?"), "The tenant won a $40 fee.")
+
+
+def test_a_name_far_before_the_predicate_is_not_its_doer():
+    q = analyse("In which month did the Oslo office close its branch?")
+    passage = "After the merger announced by Norrland Holdings, the branch of the office closed in May."
+    assert not subject(q, passage)
