@@ -545,7 +545,43 @@ def _read_pdf(raw: bytes) -> Extracted:
         raise UnreadableFile("PDF has no text layer (a scan?)")
     # One text, its pages apart by form feeds: running headers and footers go, paragraphs go on
     parts = text_parts("\f".join(texts), paged=True, title_line=True)
-    return Extracted(tuple(parts), title=_pdf_title(reader))
+    return Extracted(tuple(_with_table_rows(parts, _pdf_tables(raw))), title=_pdf_title(reader))
+
+
+def _pdf_tables(raw: bytes) -> dict[tuple[int, str], tuple[str, str]]:
+    """The rows of the PDF's tables, by page and squashed text (what pypdf gives a row as: a line of
+    its words), each with its cells and its table's header cells, " | "-separated. pdfplumber finds
+    the tables from ruling lines and aligned words; a file it cannot read has none."""
+    import pdfplumber  # slow to import, and only PDFs need it
+
+    found: dict[tuple[int, str], tuple[str, str]] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(raw)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                for table in page.extract_tables():
+                    rows = [[" ".join((cell or "").split()) for cell in row] for row in table]
+                    rows = [row for row in rows if any(row)]
+                    if len(rows) < 2 or max(map(len, rows)) < 2:
+                        continue
+                    header = " | ".join(rows[0])
+                    for row in rows:
+                        found[(number, _squash(" ".join(row)))] = (" | ".join(row), header)
+    except Exception:  # noqa: BLE001 (a table finder's failure costs the tables, never the text)
+        return {}
+    return found
+
+
+def _with_table_rows(parts: list[Part], rows: dict[tuple[int, str], tuple[str, str]]) -> list[Part]:
+    """``parts`` with each line that is a table's row made that row, under its table's header cells."""
+    out = []
+    for part in parts:
+        row = rows.get((part.page or 0, _squash(part.text)))
+        out.append(Part(ROW, row[0], header=row[1], page=part.page) if row else part)
+    return out
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("•", "")
 
 
 def _quiet_pypdf() -> None:

@@ -59,7 +59,9 @@ def token_f1(text: str, acceptable: Sequence[str]) -> float:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Without whitespace or the " | " between a table row's cells: a span matches however a reader
+    laid its row out."""
+    return re.sub(r"[\s|]+", "", text)
 
 
 def contains_evidence(chunk_text: str, evidence: Sequence[str]) -> bool:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from rag.formats import SUFFIXES, UnreadableFile, decode_text, extract
 from rag.reading import build_document
+from rag.structure import ROW
 
 SENTENCES = (
     "The harbour bridge reopened on Monday.",
@@ -385,3 +386,25 @@ def test_text_round_trips_through_decode_text(text, encoding):
     # a hyphen at a line end joins words; pipes, tabs and runs of spaces make table cells
     if text.strip() and not set(text) & set("-|\t") and "   " not in text:
         assert extract(raw, ".txt").text.split() == " ".join(text.split()).split()
+
+
+def test_a_pdf_table_s_rows_are_rows_under_their_header_cells():
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 8, "Pump models and their rated pressure.")
+    with pdf.table() as table:  # ruled cells, as office programs draw them
+        for cells in (("Model", "Pressure", "Price"), ("P-10", "10 bar", "$410"), ("P-16", "16 bar", "$520")):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.multi_cell(0, 8, "Prices include delivery.")
+    parts = extract(bytes(pdf.output()), ".pdf").parts
+    rows = [p for p in parts if p.kind == ROW]
+    assert [r.text for r in rows] == [
+        "Model | Pressure | Price",
+        "P-10 | 10 bar | $410",
+        "P-16 | 16 bar | $520",
+    ]
+    assert {r.header for r in rows} == {"Model | Pressure | Price"} and {r.page for r in rows} == {1}
+    assert parts[0].text.startswith("Pump models") and parts[-1].text == "Prices include delivery."
