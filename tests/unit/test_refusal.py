@@ -436,3 +436,21 @@ def test_a_passage_naming_the_asked_thing_by_a_wordnet_synonym_mentions_it():
     assert q.asked == ("guarantee",) and "warran" in q.asked_synonyms[0]
     assert mentions_specifics(q, said)
     assert not mentions_specifics(analyse("What is the deposit on the pump?"), said)
+
+
+def test_a_hyphenated_word_is_mentioned_joined_or_apart_and_the_reverse():
+    def passage(text: str) -> Evidence:
+        chunk = Chunk(
+            id="h#0", doc_id="h", index=0, text=text, start=0, end=len(text), title="Help", date=None
+        )
+        return Evidence(label=1, chunk=chunk, text=text, start=0, end=len(text), score=0.7)
+
+    assert mentions_specifics(
+        analyse("What is the e-mail address for refunds?"), passage("Write to our email desk.")
+    )
+    assert mentions_specifics(
+        analyse("What is the email address for refunds?"), passage("Use the e-mail form.")
+    )
+    assert not mentions_specifics(
+        analyse("What is the fax number for refunds?"), passage("Use the e-mail form.")
+    )
