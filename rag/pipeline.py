@@ -102,13 +102,7 @@ class Pipeline:
         evidence = select_evidence(query.search_text, hits, embedder=self.embedder, query_vector=vector)
         q = analyse(query.question)  # once: every check below reads it
         support = assess_support(q, evidence, min_score=self.min_score)
-        confidence, values = None, ()
-        if support.supported:
-            values = tuple(signals(q, support.evidence, support.eligible, evidence))
-            confidence = estimate(values)
-            if confidence < self.min_confidence:
-                why = f"confidence {confidence:.2f} is below the minimum {self.min_confidence:.2f}"
-                support = Support(None, reason=why, closest=support.evidence)
+        support, confidence, values = self._estimate(q, support, evidence)
         retrieved = time.perf_counter()
         text, sources, refused, reason = REFUSAL, (), True, support.reason
         outcome = "refusal"
@@ -151,6 +145,20 @@ class Pipeline:
             confidence=None if refused else confidence,
             signals=values,
         )
+
+    def _estimate(
+        self, q: Question, support: Support, evidence: list[Evidence]
+    ) -> tuple[Support, float | None, tuple[float, ...]]:
+        """The support, its confidence and the signals it was estimated from; below
+        ``min_confidence``, the evidence becomes the closest passage instead of the answer."""
+        if not support.supported:
+            return support, None, ()
+        values = tuple(signals(q, support.evidence, support.eligible, evidence))
+        confidence = estimate(values)
+        if confidence < self.min_confidence:
+            why = f"confidence {confidence:.2f} is below the minimum {self.min_confidence:.2f}"
+            support = Support(None, reason=why, closest=support.evidence)
+        return support, confidence, values
 
     def answer(self, question: str, **options) -> Answer:
         *_, final = self.stream(question, **options)
