@@ -63,7 +63,7 @@ def subject(q: Question, text: str) -> str:
         return ""
     # who does it: a person named just before the first word of what the question says happened,
     # in the same clause ("..., announced by Norrland Holdings, the branch closed" names no doer)
-    clause_start = max((m.end() for m in re.finditer(r"[,;:()]", text[: verb.start()])), default=0)
+    clause_start = max((m.end() for m in re.finditer(r"[,;:()\n]", text[: verb.start()])), default=0)
     before = [t for t in tokens if clause_start <= t.start() and t.end() <= verb.start()][-DOER_GAP - 2 :]
     doers = people(text[before[0].start() : verb.start()]) if before else set()
     others = sorted(p for p in doers if not set(p.split()) & q.names)
@@ -73,13 +73,61 @@ def subject(q: Question, text: str) -> str:
     return ""
 
 
+# How a unit is also written: a currency's sign and code, a measure's abbreviation
+_UNIT_FORMS = {
+    "dollars": ("$", "usd", "dollar"),
+    "euros": ("€", "eur", "euro"),
+    "pounds": ("£", "gbp", "pound", "lb", "lbs"),
+    "yen": ("¥", "jpy"),
+    "francs": ("chf", "franc"),
+    "kronor": ("sek", "kr", "krona"),
+    "kroner": ("nok", "dkk", "kr", "krone"),
+    "meters": ("m", "metre", "metres", "meter"),
+    "metres": ("m", "metre", "meters", "meter"),
+    "kilometers": ("km", "kilometre", "kilometres"),
+    "kilometres": ("km", "kilometer", "kilometers"),
+    "kilograms": ("kg", "kilogram", "kilo", "kilos"),
+    "grams": ("g", "gram"),
+    "miles": ("mi", "mile", "mph"),
+    "feet": ("ft", "foot"),
+    "inches": ("in", '"', "inch"),
+    "liters": ("l", "litre", "litres", "liter"),
+    "litres": ("l", "liter", "liters", "litre"),
+    "celsius": ("°c", "c"),
+    "fahrenheit": ("°f", "f"),
+    "percent": ("%", "per cent"),
+    "hours": ("h", "hr", "hrs", "hour"),
+    "minutes": ("min", "mins", "minute"),
+    "seconds": ("s", "sec", "secs", "second"),
+    "volts": ("v", "volt"),
+    "watts": ("w", "watt"),
+    "megabytes": ("mb", "megabyte"),
+    "gigabytes": ("gb", "gigabyte"),
+}
+
+
+def unit(q: Question, text: str) -> str:
+    """The question wants the answer in a unit ("in euros") the passage never gives it in: a price
+    in dollars does not answer "How much is it in euros?"."""
+    if not q.unit:
+        return ""
+    said = fold(text)
+    tokens = {fold(w) for w in words(text)}
+    forms = (q.unit, *_UNIT_FORMS.get(q.unit, ()))
+    if any(f in tokens or (not f.isalnum() and f in said) for f in forms):
+        return ""
+    return f"the question asks for it in {q.unit}, and the passage does not give it in {q.unit}"
+
+
 CHECKS = (polarity, contrast, subject)
+"""The checks of what a passage says: its own words only."""
 
 
-def mismatch(q: Question, text: str) -> str:
-    """Why ``text`` does not answer ``q`` although it is close to it, or "" when no check fails."""
+def mismatch(q: Question, text: str, context: str = "") -> str:
+    """Why ``text`` does not answer ``q`` although it is close to it, or "" when no check fails.
+    ``context`` (its headings, a row's header cells) counts only for the unit it gives values in."""
     for check in CHECKS:
         problem = check(q, text)
         if problem:
             return problem
-    return ""
+    return unit(q, f"{context} {text}")

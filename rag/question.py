@@ -59,7 +59,10 @@ class Question:
     counted: tuple[str, ...]
     """What "how many" counts: "How many troops ...?" gives ("troops",)."""
     negated: bool
-    """It says "not", "never", "no" ...: "Which problem is not in P?"."""
+    """Its main clause says "not", "never", "no" ...: "Which problem is not in P?" (not "If the
+    session has not ended, ...?", nor "... the member who did not vote?")."""
+    unit: str
+    """The unit it wants the answer in ("How much is it in euros?" gives "euros"), or ""."""
     who_is: bool
     """It asks who someone is ("Who is the defense minister?"): only a person answers."""
     opposites: tuple[Opposed, ...]
@@ -86,12 +89,37 @@ class Opposed:
     """Stems of the question's content words within ``NEAR`` words of it."""
 
 
+_CONDITION = re.compile(r"^\W*(if|unless|once|whereas|provided that|assuming)\b[^,?]*,\s*", re.IGNORECASE)
+
+
+def main_clause(question: str) -> str:
+    """The question without a relative clause or a leading condition: those only say which thing or
+    which case is meant ("the member *who lost* the race", "*If the session has not ended*, ...")."""
+    return _CONDITION.sub("", question[: len(question) - len(relative_clause(question))])
+
+
+# Units an answer may be asked in: "in euros", "in kilograms", "in miles per hour"
+_UNITS = word_set(
+    """
+    dollars euros pounds yen yuan francs kronor kroner rupees pesos usd eur gbp chf sek nok
+    meters metres kilometers kilometres centimeters centimetres millimeters millimetres miles feet
+    inches yards kilograms grams pounds tonnes tons ounces liters litres gallons celsius fahrenheit
+    kelvin seconds minutes hours days weeks months years percent volts watts amps amperes hertz
+    bytes kilobytes megabytes gigabytes terabytes kb mb gb tb
+    """
+)
+
+
+def _asked_unit(folded: str) -> str:
+    found = re.search(r"\bin (\w+)(?: per \w+)?\W*$", folded)
+    return found.group(1) if found and found.group(1) in _UNITS else ""
+
+
 def _opposed(question: str) -> tuple[Opposed, ...]:
     """The words of the question's main clause, with their opposites: a relative clause only says
     which thing is meant ("the member *who lost* the race"), so a passage wording it otherwise
     ("Sandoval won, defeating the member") is no edited twin."""
-    main = question[: len(question) - len(relative_clause(question))]
-    tokens = words(main)
+    tokens = words(main_clause(question))
     stems = [stem(t) if normalize_word(t) not in STOPWORDS else "" for t in tokens]
     asked = set(stems)
     found: dict[str, Opposed] = {}
@@ -128,7 +156,8 @@ def analyse(question: str) -> Question:
         ),
         name_runs=tuple(tuple(run) for run in name_runs(question)),
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
-        negated=negated(question),
+        negated=negated(main_clause(question)),
+        unit=_asked_unit(folded),
         who_is=bool(_WHO_IS.search(folded)),
         opposites=_opposed(question),
     )

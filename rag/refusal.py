@@ -332,7 +332,7 @@ def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = 
         eligible.sort(key=lambda e: not _new_people(e.text, q, context=e.chunk.text))
     # 5. Not an edited twin of the question: negated where it is not, or saying the opposite
     if eligible:
-        problem = mismatch(q, eligible[0].text)
+        problem = mismatch(q, eligible[0].text, eligible[0].context)
         if problem:
             return Support(None, reason=problem, closest=eligible[0])
         return Support(eligible[0], tuple(eligible))

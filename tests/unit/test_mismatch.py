@@ -171,3 +171,25 @@ def test_a_name_far_before_the_predicate_is_not_its_doer():
     q = analyse("In which month did the Oslo office close its branch?")
     passage = "After the merger announced by Norrland Holdings, the branch of the office closed in May."
     assert not subject(q, passage)
+
+
+def test_a_condition_or_a_relative_clause_does_not_negate_the_question():
+    q = analyse("If the session has not ended, after how many packets does the sender stop?")
+    assert not q.negated and not polarity(q, "The sender stops after 16 packets.")
+    assert not analyse("Which bill was passed by the members who did not vote in May?").negated
+    assert analyse("Which member did not vote?").negated
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "context", "fails"),
+    [
+        ("What does the HX-7 cost in euros?", "HX-7 | 8 | $899", "Model | Tracks | Price (USD)", True),
+        ("What does the HX-7 cost in dollars?", "HX-7 | 8 | $899", "Model | Tracks | Price", False),
+        ("What does the HX-7 cost in euros?", "HX-7 | 8 | 849", "Model | Tracks | Price (EUR)", False),
+        ("How far is the ferry trip in kilometres?", "The crossing is 14 km long.", "", False),
+        ("How far is the ferry trip in miles?", "The crossing is 14 km long.", "", True),
+        ("How far is the ferry trip?", "The crossing is 14 km long.", "", False),
+    ],
+)
+def test_a_question_asking_in_a_unit_needs_a_passage_giving_that_unit(question, text, context, fails):
+    assert bool(mismatch(analyse(question), text, context)) is fails
