@@ -205,6 +205,69 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def _accounts(args: argparse.Namespace):
+    from rag.accounts import Accounts
+
+    return Accounts.of_store(settings_from(args).store)
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input with --password-stdin, else asked twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise RagError("no terminal to ask for the password: pipe it in with --password-stdin")
+    import getpass
+
+    password = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != password:
+        raise RagError("the two passwords differ; nothing was changed")
+    return password
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    if args.action == "list":
+        for name in accounts.users():
+            print(name)
+        return 0
+    if args.action == "add":
+        from rag.accounts import check_user_name
+
+        check_user_name(args.name)  # before asking for a password
+        accounts.add_user(args.name, _password(args))
+        print(f"added user {args.name}; give them a key with `rag keys create {args.name}`")
+    else:
+        accounts.set_password(args.name, _password(args))
+        print(f"changed the password of {args.name}")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    key = _accounts(args).create_key(args.name)
+    print(key)
+    print(f"API key for {args.name}: shown this once, only its hash is kept", file=sys.stderr)
+    return 0
+
+
+def cmd_workspaces(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    if args.action == "create":
+        accounts.create_workspace(args.workspace, args.owner)
+        print(f"created workspace {args.workspace} (owner {args.owner})")
+    elif args.action == "grant":
+        accounts.grant(args.workspace, args.name, args.role)
+        print(f"{args.name} is now {args.role} of {args.workspace}")
+    elif args.action == "revoke":
+        accounts.revoke(args.workspace, args.name)
+        print(f"{args.name} may no longer use {args.workspace}")
+    else:
+        for w in accounts.workspaces():
+            grants = ", ".join(f"{user} ({role})" for user, role in w.grants) or "-"
+            print(f"{w.name}\towner {w.owner}\t{grants}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -357,6 +420,67 @@ def _parser() -> argparse.ArgumentParser:
     retriever_option(p)
     store_options(p)
     p.set_defaults(func=cmd_ui)
+
+    accounts_note = (
+        "Kept in accounts.sqlite3 in the store folder. Once a user exists, `rag serve` asks every API "
+        "request for a key and the chat window for a login."
+    )
+    p = sub.add_parser(
+        "users",
+        help="add users or change their passwords",
+        description=f"Users of `rag serve`. {accounts_note}",
+    )
+    users = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, helptext in (("add", "add a user"), ("passwd", "change a user's password")):
+        q = users.add_parser(
+            action,
+            help=helptext,
+            description=f"{helptext[0].upper()}{helptext[1:]}: the password is asked twice, or read "
+            "from one line of standard input with --password-stdin (8 characters or more).",
+        )
+        q.add_argument("name", metavar="NAME")
+        q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+        q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    q = users.add_parser("list", help="the users, one a line")
+    q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser(
+        "keys",
+        help="make API keys",
+        description=f"API keys for `rag serve` (Authorization: Bearer KEY). {accounts_note}",
+    )
+    keys = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = keys.add_parser(
+        "create",
+        help="make a key for a user and print it (once: only its hash is kept)",
+        description="Make an API key for NAME and print it on standard output. It is shown this once.",
+    )
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser(
+        "workspaces",
+        help="create workspaces and say who may use them",
+        description="A workspace is a collection of the store, with an owner. Its owner and its editors "
+        f"may ask, upload and remove; readers may ask and list. {accounts_note}",
+    )
+    spaces = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = spaces.add_parser("create", help="create a workspace (the collection of the same name)")
+    q.add_argument("workspace", metavar="W")
+    q.add_argument("--owner", required=True, metavar="NAME", help="the user who owns it")
+    q = spaces.add_parser("grant", help="let a user read (reader) or also change (editor) a workspace")
+    q.add_argument("workspace", metavar="W")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", choices=("reader", "editor"), required=True)
+    q = spaces.add_parser("revoke", help="take a user's grant away (counts from their next request)")
+    q.add_argument("workspace", metavar="W")
+    q.add_argument("name", metavar="NAME")
+    spaces.add_parser("list", help="workspaces, owners and grants")
+    for q in spaces.choices.values():
+        q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    p.set_defaults(func=cmd_workspaces)
     return parser
 
 
