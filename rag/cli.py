@@ -112,6 +112,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    server = args.server or os.environ.get("RAG_SERVER_URL", "").strip()
+    if server:
+        return _ask_server(args, server)
     from rag.api import make_filters, pipeline_for
     from rag.types import Answer
 
@@ -127,6 +130,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(final), indent=2, ensure_ascii=False))
         return 0
+    _print_answer(final)
+    return 0
+
+
+def _ask_server(args: argparse.Namespace, url: str) -> int:
+    """``rag ask`` through a running ``rag serve``: the same output, without loading any model here."""
+    from rag.client import ask_server
+
+    local_only = [
+        f"--{o}"
+        for o in ("document", "since", "until", "k", "mode", "model", "retriever")
+        if getattr(args, o)
+    ]
+    local_only += ["--llm-url"] if args.llm_url else []
+    local_only += ["--chroma-url"] if args.chroma_url else []
+    local_only += ["--store"] if args.store else []
+    if local_only:
+        raise RagError(f"{', '.join(local_only)}: set on the server, not with --server")
+    workspace = args.collection or os.environ.get("RAG_COLLECTION") or "documents"
+    key = os.environ.get("RAG_API_KEY", "").strip() or None
+    final = None
+    for piece in ask_server(url, args.question, workspace=workspace, key=key):
+        if not isinstance(piece, str):
+            final = piece
+        elif not args.json:
+            print(piece, end="", flush=True)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(final), indent=2, ensure_ascii=False))
+        return 0
+    _print_answer(final)
+    return 0
+
+
+def _print_answer(final) -> None:
+    """What follows the streamed text: a refusal's reason, then the sources."""
     print()
     if final.refused:
         print(f"  ({final.reason})")
@@ -137,7 +175,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if source.section and source.section != source.title:
             print(f"    § {source.section}")
         print(f"    “{source.quote}”")
-    return 0
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -196,6 +233,13 @@ def _read_summary(path: Path) -> dict:
         return json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise RagError(f"cannot read summary to compare with, {path}: {e}") from e
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.server import serve
+
+    serve(settings_from(args), host=args.host, port=args.port, queue=args.queue)
+    return 0
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -356,6 +400,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    p.add_argument(
+        "--server",
+        metavar="URL",
+        help="ask this running `rag serve` instead (or RAG_SERVER_URL; key in RAG_API_KEY); "
+        "--collection names the workspace",
+    )
     p.add_argument("--k", type=int, help="passages to retrieve (default 8)")
     p.add_argument("--mode", choices=MODES, help="auto (default), generative or extractive")
     p.add_argument("--model", help="catalog name or path to a .gguf file (default gemma3-270m)")
@@ -420,6 +470,35 @@ def _parser() -> argparse.ArgumentParser:
     retriever_option(p)
     store_options(p)
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the chat window and an OpenAI-compatible API to a team",
+        description="Serve the chat window at / and the API at /v1 (POST /v1/chat/completions, GET "
+        "/v1/models, /v1/workspaces/W/documents, GET /health). With users (`rag users add`), every API "
+        "request needs `Authorization: Bearer KEY` and the window a login; each user reaches only the "
+        "workspaces granted to them. With no users, only a loopback address may be bound. Answers run "
+        "one at a time; a full queue answers 429 with Retry-After.",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--queue",
+        type=int,
+        metavar="N",
+        help="requests that may wait while one is answered; more get 429 (default 32, or RAG_SERVE_QUEUE)",
+    )
+    p.add_argument("--model", help="catalog name or path to a .gguf file")
+    p.add_argument(
+        "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
+    )
+    p.add_argument("--mode", choices=MODES)
+    p.add_argument("--k", type=int)
+    retriever_option(p)
+    store_options(p)
+    p.set_defaults(func=cmd_serve)
 
     accounts_note = (
         "Kept in accounts.sqlite3 in the store folder. Once a user exists, `rag serve` asks every API "
