@@ -418,6 +418,8 @@ def create_app(
                         break
             except Exception as e:  # after the headers: OpenAI's clients raise on an error event
                 yield f"data: {json.dumps(error_for(e).body())}\n\n"
+            finally:
+                await pieces.aclose()  # a client that left stops its job at the next piece
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(
