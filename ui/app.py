@@ -419,7 +419,10 @@ def build_app(
                         list(RETRIEVERS), value=settings.retriever, label="Retrieval", elem_id="retriever"
                     )
                     model = gr.Dropdown(
-                        model_choices(settings), value=settings.model, label="Model", allow_custom_value=True
+                        model_choices(settings),
+                        value=settings.model,
+                        label="Model",
+                        allow_custom_value=not users,  # a team's users may not load any file as a model
                     )
                     if users:  # filled with the logged-in user's workspaces when the page loads
                         collection = gr.Dropdown(
@@ -469,6 +472,8 @@ def build_app(
                 return
             try:
                 check(collection, request)
+                if users and model and model not in model_choices(settings):
+                    raise RagError(f"model {model!r} is not one of this server's")
             except RagError as e:
                 yield [*chat, {"role": "assistant", "content": format_error(str(e))}], question
                 return
