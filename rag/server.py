@@ -429,13 +429,19 @@ def create_app(
     # -- documents --------------------------------------------------------------------------------------
 
     @app.get("/v1/workspaces/{workspace}/documents")
-    async def list_documents(workspace: str, request: Request) -> dict:
+    def list_documents(workspace: str, request: Request) -> dict:  # sync: FastAPI runs it in a thread
         from rag.manifest import DONE, Manifest
 
         user = caller(request)
         access.need(user, workspace)
         path = settings.store / f"{workspace}.manifest.sqlite3"
-        entries = Manifest(path).entries(DONE) if path.exists() else []
+        entries = []
+        if path.exists():
+            manifest = Manifest(path)
+            try:
+                entries = manifest.entries(DONE)
+            finally:
+                manifest.close()
         return {
             "object": "list",
             "data": [
@@ -635,7 +641,11 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, queu
     jobs = JobQueue(queue or queue_size())
     warm_up(mode=settings.mode, model=settings.model)
     app = create_app(settings, accounts=accounts, jobs=jobs)
-    who = "users and keys required" if accounts.has_users() else "one local user, no keys"
+    who = (
+        "users and keys required"
+        if accounts.has_users()
+        else "one local user, no keys; after `rag users add`, restart for the window's login"
+    )
     print(
         f"rag serve on http://{host}:{port}: chat window at /, API at /v1 ({who}; queue of {jobs.size})",
         flush=True,
