@@ -147,6 +147,7 @@ def run_load(url: str, workspace: str, *, key: str | None, clients: int, seconds
             if done.status_code != 201:
                 raise SystemExit(f"serve_load: cannot upload {c.doc_id}: HTTP {done.status_code} {done.text}")
         health_before = http.get("/health").json()
+    load_before = machine()["load_average"]
     markers = {c.marker: c.n for c in everyone}
     until = time.monotonic() + seconds
     start = threading.Barrier(clients)
@@ -208,6 +209,7 @@ def run_load(url: str, workspace: str, *, key: str | None, clients: int, seconds
         "clients_never_answered": sum(c.answered == 0 for c in everyone),
         "server_before": health_before,
         "server_after": health_after,
+        "load_average_before": load_before,
         "machine": machine(),
     }
 
