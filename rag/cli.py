@@ -113,6 +113,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    server = args.server or os.environ.get("RAG_SERVER_URL", "").strip()
+    if server:
+        return _ask_server(args, server)
     from rag.api import make_filters, pipeline_for
     from rag.types import Answer
 
@@ -128,6 +131,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(final), indent=2, ensure_ascii=False))
         return 0
+    _print_answer(final)
+    return 0
+
+
+def _ask_server(args: argparse.Namespace, url: str) -> int:
+    """``rag ask`` through a running ``rag serve``: the same output, without loading any model here."""
+    from rag.client import ask_server
+
+    local_only = [
+        f"--{o}"
+        for o in ("document", "since", "until", "k", "mode", "model", "retriever")
+        if getattr(args, o)
+    ]
+    local_only += ["--llm-url"] if args.llm_url else []
+    local_only += ["--chroma-url"] if args.chroma_url else []
+    local_only += ["--store"] if args.store else []
+    if local_only:
+        raise RagError(f"{', '.join(local_only)}: set on the server, not with --server")
+    workspace = args.collection or os.environ.get("RAG_COLLECTION") or "documents"
+    key = os.environ.get("RAG_API_KEY", "").strip() or None
+    final = None
+    for piece in ask_server(url, args.question, workspace=workspace, key=key):
+        if not isinstance(piece, str):
+            final = piece
+        elif not args.json:
+            print(piece, end="", flush=True)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(final), indent=2, ensure_ascii=False))
+        return 0
+    _print_answer(final)
+    return 0
+
+
+def _print_answer(final) -> None:
+    """What follows the streamed text: a refusal's reason, then the sources."""
     print()
     if final.refused:
         print(f"  ({final.reason})")
@@ -140,7 +178,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if source.section and source.section != source.title:
             print(f"    § {source.section}")
         print(f"    “{source.quote}”")
-    return 0
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -202,10 +239,80 @@ def _read_summary(path: Path) -> dict:
         raise RagError(f"cannot read summary to compare with, {path}: {e}") from e
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.server import serve
+
+    serve(settings_from(args), host=args.host, port=args.port, queue=args.queue)
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import launch
 
     launch(settings_from(args), host=args.host, port=args.port)
+    return 0
+
+
+def _accounts(args: argparse.Namespace):
+    from rag.accounts import Accounts
+
+    return Accounts.of_store(settings_from(args).store)
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input with --password-stdin, else asked twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise RagError("no terminal to ask for the password: pipe it in with --password-stdin")
+    import getpass
+
+    password = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != password:
+        raise RagError("the two passwords differ; nothing was changed")
+    return password
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    if args.action == "list":
+        for name in accounts.users():
+            print(name)
+        return 0
+    if args.action == "add":
+        from rag.accounts import check_user_name
+
+        check_user_name(args.name)  # before asking for a password
+        accounts.add_user(args.name, _password(args))
+        print(f"added user {args.name}; give them a key with `rag keys create {args.name}`")
+    else:
+        accounts.set_password(args.name, _password(args))
+        print(f"changed the password of {args.name}")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    key = _accounts(args).create_key(args.name)
+    print(key)
+    print(f"API key for {args.name}: shown this once, only its hash is kept", file=sys.stderr)
+    return 0
+
+
+def cmd_workspaces(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    if args.action == "create":
+        accounts.create_workspace(args.workspace, args.owner)
+        print(f"created workspace {args.workspace} (owner {args.owner})")
+    elif args.action == "grant":
+        accounts.grant(args.workspace, args.name, args.role)
+        print(f"{args.name} is now {args.role} of {args.workspace}")
+    elif args.action == "revoke":
+        accounts.revoke(args.workspace, args.name)
+        print(f"{args.name} may no longer use {args.workspace}")
+    else:
+        for w in accounts.workspaces():
+            grants = ", ".join(f"{user} ({role})" for user, role in w.grants) or "-"
+            print(f"{w.name}\towner {w.owner}\t{grants}")
     return 0
 
 
@@ -307,6 +414,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    p.add_argument(
+        "--server",
+        metavar="URL",
+        help="ask this running `rag serve` instead (or RAG_SERVER_URL; key in RAG_API_KEY); "
+        "--collection names the workspace",
+    )
     p.add_argument("--k", type=int, help="passages to retrieve (default 8)")
     p.add_argument("--mode", choices=MODES, help="auto (default), generative or extractive")
     p.add_argument("--model", help="catalog name or path to a .gguf file (default gemma3-270m)")
@@ -373,6 +486,96 @@ def _parser() -> argparse.ArgumentParser:
     retriever_option(p)
     store_options(p)
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the chat window and an OpenAI-compatible API to a team",
+        description="Serve the chat window at / and the API at /v1 (POST /v1/chat/completions, GET "
+        "/v1/models, /v1/workspaces/W/documents, GET /health). With users (`rag users add`), every API "
+        "request needs `Authorization: Bearer KEY` and the window a login; each user reaches only the "
+        "workspaces granted to them. With no users, only a loopback address may be bound. Answers run "
+        "one at a time; a full queue answers 429 with Retry-After.",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--queue",
+        type=int,
+        metavar="N",
+        help="requests that may wait while one is answered; more get 429 (default 32, or RAG_SERVE_QUEUE)",
+    )
+    p.add_argument("--model", help="catalog name or path to a .gguf file")
+    p.add_argument(
+        "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
+    )
+    p.add_argument("--mode", choices=MODES)
+    p.add_argument("--k", type=int)
+    retriever_option(p)
+    store_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    accounts_note = (
+        "Kept in accounts.sqlite3 in the store folder. Once a user exists, `rag serve` asks every API "
+        "request for a key and the chat window for a login."
+    )
+    p = sub.add_parser(
+        "users",
+        help="add users or change their passwords",
+        description=f"Users of `rag serve`. {accounts_note}",
+    )
+    users = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, helptext in (("add", "add a user"), ("passwd", "change a user's password")):
+        q = users.add_parser(
+            action,
+            help=helptext,
+            description=f"{helptext[0].upper()}{helptext[1:]}: the password is asked twice, or read "
+            "from one line of standard input with --password-stdin (8 characters or more).",
+        )
+        q.add_argument("name", metavar="NAME")
+        q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+        q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    q = users.add_parser("list", help="the users, one a line")
+    q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser(
+        "keys",
+        help="make API keys",
+        description=f"API keys for `rag serve` (Authorization: Bearer KEY). {accounts_note}",
+    )
+    keys = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = keys.add_parser(
+        "create",
+        help="make a key for a user and print it (once: only its hash is kept)",
+        description="Make an API key for NAME and print it on standard output. It is shown this once.",
+    )
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser(
+        "workspaces",
+        help="create workspaces and say who may use them",
+        description="A workspace is a collection of the store, with an owner. Its owner and its editors "
+        f"may ask, upload and remove; readers may ask and list. {accounts_note}",
+    )
+    spaces = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = spaces.add_parser("create", help="create a workspace (the collection of the same name)")
+    q.add_argument("workspace", metavar="W")
+    q.add_argument("--owner", required=True, metavar="NAME", help="the user who owns it")
+    q = spaces.add_parser("grant", help="let a user read (reader) or also change (editor) a workspace")
+    q.add_argument("workspace", metavar="W")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", choices=("reader", "editor"), required=True)
+    q = spaces.add_parser("revoke", help="take a user's grant away (counts from their next request)")
+    q.add_argument("workspace", metavar="W")
+    q.add_argument("name", metavar="NAME")
+    spaces.add_parser("list", help="workspaces, owners and grants")
+    for q in spaces.choices.values():
+        q.add_argument("--store", type=Path, help="folder of the store (default .rag, or RAG_STORE)")
+    p.set_defaults(func=cmd_workspaces)
     return parser
 
 

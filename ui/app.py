@@ -12,8 +12,9 @@ import html
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
@@ -23,6 +24,12 @@ from rag import Answer, Source, Turn
 from rag.config import MODES, RETRIEVERS, Settings
 from rag.errors import RagError
 from rag.formats import SUFFIXES
+
+if TYPE_CHECKING:
+    from rag.server import Access
+
+Run = Callable[[Callable[[], Iterable[object]]], Iterable[object]]
+"""How model work is run: ``rag serve`` passes its job queue, so that the window and the API take turns."""
 
 EXAMPLES = [
     "In which province did the March 6 strikes take place?",
@@ -173,10 +180,13 @@ def turns_from_chat(chat: list[dict]) -> list[Turn]:
 # answering
 
 
-def respond(message: str, chat: list[dict], settings: Settings, filters: dict) -> Iterator[list[dict]]:
+def respond(
+    message: str, chat: list[dict], settings: Settings, filters: dict, run: Run | None = None
+) -> Iterator[list[dict]]:
     """Stream one answer into the chat; errors become a short message and the app keeps working.
 
-    ``filters``: ``documents``, ``date_from``, ``date_to`` for ``rag.api.make_filters``.
+    ``filters``: ``documents``, ``date_from``, ``date_to`` for ``rag.api.make_filters``; ``run``: how
+    to run the answering (default: here and now).
     """
     from rag.api import make_filters, pipeline_for
 
@@ -189,7 +199,9 @@ def respond(message: str, chat: list[dict], settings: Settings, filters: dict) -
     yield chat
     text = ""
     try:
-        answers = pipeline_for(settings).stream(message, history=history, filters=make_filters(**filters))
+        limits = make_filters(**filters)
+        answering = lambda: pipeline_for(settings).stream(message, history=history, filters=limits)  # noqa: E731
+        answers = run(answering) if run else answering()
         for piece in answers:
             if isinstance(piece, Answer):
                 chat[-1] = {"role": "assistant", "content": format_answer(piece)}
@@ -312,10 +324,48 @@ def model_choices(settings: Settings) -> list[str]:
     return names if settings.model in names else [settings.model, *names]
 
 
-def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.Blocks:
+def build_app(
+    settings: Settings,
+    *,
+    max_upload_bytes: int | None = None,
+    access: Access | None = None,
+    run: Run | None = None,
+) -> gr.Blocks:
+    """The chat window. ``access`` (from ``rag serve``): with users, the logged-in user sees and uses only
+    the workspaces they may read, and uploads and removes only where they may edit; ``run``: how model
+    work is run (default: here and now)."""
     if max_upload_bytes is None:
         max_upload_bytes = int(max_upload_mb() * 1_000_000)
-    uploads = Path(settings.store) / UPLOADS
+    users = access is not None and not access.local
+
+    def uploads(collection: str) -> Path:
+        # Served with workspaces: a folder each, so that two workspaces' files of one name stay apart.
+        base = Path(settings.store) / UPLOADS
+        return base / collection if access is not None else base
+
+    def once(work: Callable[[], object]) -> object:
+        """``work()``, through ``run`` when there is one."""
+        return next(iter(run(lambda: [work()]))) if run else work()
+
+    def user_of(request: gr.Request | None) -> str | None:
+        """The logged-in user; None for the one local user (no accounts)."""
+        if access is None or access.local:
+            return None
+        name = getattr(request, "username", None)
+        if not name:
+            raise RagError("log in to use the documents")
+        return name
+
+    def check(collection_value: str, request: gr.Request | None, *, edit: bool = False) -> None:
+        """Raise unless the user may read (or, with ``edit``, change) the collection."""
+        user = user_of(request)
+        if user is None:
+            return
+        name = (collection_value or "").strip()
+        if name not in access.readable(user):
+            raise RagError(f"you may not read workspace {name!r}" if name else "choose a workspace")
+        if edit and not access.can_edit(user, name):
+            raise RagError(f"you may only read workspace {name!r}, not change it")
 
     with gr.Blocks(title="Ask your documents", analytics_enabled=False) as app:
         gr.Markdown(
@@ -385,11 +435,19 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                         list(RETRIEVERS), value=settings.retriever, label="Retrieval", elem_id="retriever"
                     )
                     model = gr.Dropdown(
-                        model_choices(settings), value=settings.model, label="Model", allow_custom_value=True
+                        model_choices(settings),
+                        value=settings.model,
+                        label="Model",
+                        allow_custom_value=not users,  # a team's users may not load any file as a model
                     )
-                    collection = gr.Textbox(
-                        value=settings.collection, label="Collection", elem_id="collection"
-                    )
+                    if users:  # filled with the logged-in user's workspaces when the page loads
+                        collection = gr.Dropdown(
+                            choices=[], value=None, label="Workspace", elem_id="collection"
+                        )
+                    else:
+                        collection = gr.Textbox(
+                            value=settings.collection, label="Collection", elem_id="collection"
+                        )
                 with gr.Accordion("Answer only from…", open=False, elem_id="filters"):
                     only = gr.Dropdown(
                         label="These documents (none chosen: all)",
@@ -411,10 +469,29 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
             return settings.with_(collection=(collection_value or settings.collection).strip(), **changes)
 
         # New parameters go last: /ask callers pass them by position.
-        def ask(question, chat, k, mode, model, collection, retriever, only, date_from, date_to):
+        def ask(
+            question,
+            chat,
+            k,
+            mode,
+            model,
+            collection,
+            retriever,
+            only,
+            date_from,
+            date_to,
+            request: gr.Request = None,
+        ):
             chat = chat or []
             if not question or not question.strip():
                 yield chat, question
+                return
+            try:
+                check(collection, request)
+                if users and model and model not in model_choices(settings):
+                    raise RagError(f"model {model!r} is not one of this server's")
+            except RagError as e:
+                yield [*chat, {"role": "assistant", "content": format_error(str(e))}], question
                 return
             asked = chosen(
                 collection,
@@ -428,7 +505,7 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                 "date_from": (date_from or "").strip() or None,
                 "date_to": (date_to or "").strip() or None,
             }
-            for updated in respond(question.strip(), chat, asked, filters):
+            for updated in respond(question.strip(), chat, asked, filters, run):
                 yield updated, ""
 
         # One event for both triggers, so that the concurrency limit of 1 covers them together.
@@ -443,25 +520,33 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
         )
         clear.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private", queue=False)
 
-        def refresh(collection_value, note=""):
-            rows = document_rows(chosen(collection_value))
+        def refresh(collection_value, note="", request: gr.Request = None):
+            try:
+                check(collection_value, request)
+                rows = document_rows(chosen(collection_value))
+            except RagError as e:
+                rows, note = [], note or f"**{e}**"
             ids = [row[0] for row in rows]
             return rows, gr.update(choices=ids, value=None), note, gr.update(choices=ids, value=[])
 
         listing = [table, to_remove, status, only]
 
-        def add_files(file_list, collection_value, progress=gr.Progress()):  # noqa: B008 (Gradio's way)
+        def add_files(file_list, collection_value, request: gr.Request = None, progress=gr.Progress()):  # noqa: B008
             from rag.api import ingest_into
 
             target = chosen(collection_value)
             notes = []
             file_list = file_list or []
+            try:
+                check(collection_value, request, edit=True)
+            except RagError as e:
+                notes, file_list = [f"**Not added:** {e}"], []
             for i, file in enumerate(file_list):
                 path, original = _upload_name(file)
                 progress((i, len(file_list)), desc=f"ingesting {original}")
                 try:
-                    saved = save_upload(path, original, uploads, max_upload_bytes)
-                    report = ingest_into(target, [saved])
+                    saved = save_upload(path, original, uploads(target.collection), max_upload_bytes)
+                    report = once(lambda saved=saved: ingest_into(target, [saved]))
                     if report.failed:
                         saved.unlink()
                         notes.append(f"**Not added:** {original}: {report.failed[0][1]}")
@@ -472,7 +557,7 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                 except Exception as e:  # never a traceback in the window
                     notes.append(f"**Not added:** {original}: {type(e).__name__}: {e}")
             progress((len(file_list), len(file_list)), desc="done")
-            return (*refresh(collection_value, "\n\n".join(notes)), None)
+            return (*refresh(collection_value, "\n\n".join(notes), request), None)
 
         files.upload(
             add_files,
@@ -483,20 +568,22 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
             concurrency_limit=1,
         )
 
-        def drop(doc_id, collection_value):
+        def drop(doc_id, collection_value, request: gr.Request = None):
             from rag.api import remove_from
 
             if not doc_id:
-                return refresh(collection_value, "Choose a document to remove.")
+                return refresh(collection_value, "Choose a document to remove.", request)
             try:
-                chunks = remove_from(chosen(collection_value), doc_id)
+                check(collection_value, request, edit=True)
+                target = chosen(collection_value)
+                chunks = once(lambda: remove_from(target, doc_id))
             except RagError as e:
-                return refresh(collection_value, f"**Not removed:** {e}")
-            uploaded = uploads / safe_filename(doc_id)
+                return refresh(collection_value, f"**Not removed:** {e}", request)
+            uploaded = uploads(target.collection) / safe_filename(doc_id)
             if uploaded.name == doc_id and uploaded.is_file():
                 uploaded.unlink()
             note = f"Removed `{doc_id}` ({chunks} chunks)" if chunks else f"`{doc_id}` was not in the store"
-            return refresh(collection_value, note)
+            return refresh(collection_value, note, request)
 
         remove_btn.click(
             drop,
@@ -515,9 +602,22 @@ def build_app(settings: Settings, *, max_upload_bytes: int | None = None) -> gr.
                 return gr.update()
 
         table.select(pick, [table], [to_remove], api_visibility="private", queue=False)
-        collection.submit(refresh, [collection], listing, api_visibility="private")
-        collection.blur(refresh, [collection], listing, api_visibility="private")
-        app.load(refresh, [collection], listing, api_visibility="private")
+        if users:
+
+            def start(request: gr.Request):
+                try:
+                    names = access.readable(user_of(request))
+                except RagError:
+                    names = []
+                first = names[0] if names else None
+                return gr.update(choices=names, value=first), *refresh(first, "", request)
+
+            collection.change(refresh, [collection], listing, api_visibility="private")
+            app.load(start, None, [collection, *listing], api_visibility="private")
+        else:
+            collection.submit(refresh, [collection], listing, api_visibility="private")
+            collection.blur(refresh, [collection], listing, api_visibility="private")
+            app.load(refresh, [collection], listing, api_visibility="private")
 
     # llama.cpp is not thread-safe: one answer (or ingestion) at a time; the rest wait in the queue and
     # see their place in it. No max_size: every request is kept until its turn.

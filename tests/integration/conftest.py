@@ -85,3 +85,18 @@ def chromium(request) -> Path:
     if failure is not None:
         pytest.fail(failure, pytrace=False)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def curl() -> str:
+    """The curl command for the API tests: skipped with one line outside CI when missing, failed in CI
+    (.ci/run installs it)."""
+    import shutil
+
+    found = shutil.which("curl")
+    if found:
+        return found
+    why = "curl not found: install it with `apt-get install curl` to run the curl tests"
+    if (os.environ.get("CI") or "").strip().lower() == "true":
+        pytest.fail(f"CI=true and {why} (.ci/run installs it)", pytrace=False)
+    pytest.skip(why)

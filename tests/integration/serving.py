@@ -1,0 +1,89 @@
+"""A real ``rag serve`` subprocess on a free loopback port, and the accounts and documents it serves."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from rag.accounts import Accounts
+from tests.integration.conftest import free_port
+
+START_TIMEOUT_S = 300  # loading the embedder (and the model) on a slow CI machine
+
+
+@dataclass
+class Server:
+    url: str
+    store: Path
+    log: Path
+    proc: subprocess.Popen
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accounts(self) -> Accounts:
+        return Accounts.of_store(self.store)
+
+    def client(self, user: str | None = None, **options) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.keys[user]}"} if user else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=300, **options)
+
+    def add_user(self, name: str, password: str | None = None) -> str:
+        """A user with a key; returns the key (also kept in ``keys``)."""
+        self.accounts.add_user(name, password or f"{name}-password")
+        self.keys[name] = self.accounts.create_key(name)
+        return self.keys[name]
+
+    def upload(self, user: str | None, workspace: str, name: str, text: str) -> httpx.Response:
+        with self.client(user) as http:
+            return http.post(
+                f"/v1/workspaces/{workspace}/documents", files={"file": (name, text.encode(), "text/plain")}
+            )
+
+
+@contextlib.contextmanager
+def serve(store: Path, log: Path, *args: str, **env: str) -> Iterator[Server]:
+    """``rag serve`` over ``store`` with ``args``; yields it once /health answers, stops it afterwards."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_UI_", "RAG_SERVE"))}
+    environ.update(GRADIO_ANALYTICS_ENABLED="False", **env)
+    cmd = [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--store", str(store), *args]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, text=True, env=environ)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"rag serve exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"rag serve did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
+            time.sleep(0.5)
+        yield Server(url, store, log, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (for "nothing was written" checks)."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
