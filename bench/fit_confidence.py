@@ -5,8 +5,8 @@
 Each argument names a question set and the output folder of a `rag eval` run on it (its results.jsonl).
 The examples are the answers given (not refusals, not closest passages): right when the question is
 answerable and the answer correct. For each set in turn the model is fitted on the others and its AUROC
-measured on the one left out; then it is fitted on all of them. Prints both, and the weights to paste
-into rag/confidence.py.
+measured on the one left out, beside the AUROC of the weights rag/confidence.py has now; then it is
+fitted on all of them. Prints both, and the weights fitted on all.
 """
 
 from __future__ import annotations
