@@ -3,7 +3,9 @@
 Every check that decides whether evidence answers a question reads one ``Question`` (see ``analyse``):
 the kind of thing asked for (a number, a date, a person...), the names, numbers and key terms it is
 specific about, the thing whose value it asks for, what it says happened (its predicate, outside any
-relative clause), and whether it is negated. Nothing downstream parses the question's text again.
+relative clause), whether it is negated, and what would mean the opposite of its words. Checks read
+these fields instead of parsing the question again; the few that look for one kind of thing in it
+(sums of money, times of day) read ``Question.text`` for that alone.
 """
 
 from __future__ import annotations

@@ -7,7 +7,10 @@ capital of Peru?"), and holds the kind of thing the question asks for (a number 
 date for "when", a person for "who", a name for "where") that the question does not already
 contain. A sentence saying that what is asked was not disclosed is a reason to refuse. Of the
 sentences that can answer, one that says what the question says happened comes first (see
-``Question.predicate``). The question is analysed once (``rag.question``); every check reads that.
+``Question.predicate``). The best of them must not be an edited twin of the question (negated, with a
+word turned into its opposite, said of someone else, in another unit: ``rag.mismatch``); if it is, it
+is shown as the closest passage, not as the answer. The question is analysed once
+(``rag.question``); every check reads that.
 """
 
 from __future__ import annotations
