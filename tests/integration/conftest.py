@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +32,45 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+START_TIMEOUT_S = 300  # loading the embedder (and the model) on a slow CI machine
+
+
+@contextlib.contextmanager
+def running(
+    args: list[str], log: Path, ready: Callable[[], bool], *, drop_env: tuple[str, ...], **env: str
+) -> Iterator[subprocess.Popen]:
+    """``python -m rag.cli ARGS`` with its output in ``log`` and no ``drop_env`` variables; yields the
+    process once ``ready()``, fails the test if it exits or is not ready in ``START_TIMEOUT_S``, and
+    stops it afterwards."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(drop_env)}
+    environ.update(GRADIO_ANALYTICS_ENABLED="False", **env)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rag.cli", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environ,
+        )
+    name = f"rag {args[0]}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not ready():
+            if proc.poll() is not None:
+                pytest.fail(f"{name} exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{name} did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
+            time.sleep(0.5)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 # The browser tests (tests/integration/test_browser.py: those that use the `chromium` fixture) need

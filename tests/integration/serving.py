@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 
 from rag.accounts import Accounts
-from tests.integration.conftest import free_port
-
-START_TIMEOUT_S = 300  # loading the embedder (and the model) on a slow CI machine
+from tests.integration.conftest import free_port, running
 
 
 @dataclass
@@ -53,33 +47,17 @@ class Server:
 def serve(store: Path, log: Path, *args: str, **env: str) -> Iterator[Server]:
     """``rag serve`` over ``store`` with ``args``; yields it once /health answers, stops it afterwards."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_UI_", "RAG_SERVE"))}
-    environ.update(GRADIO_ANALYTICS_ENABLED="False", **env)
-    cmd = [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--store", str(store), *args]
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, text=True, env=environ)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"rag serve exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"rag serve did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
-            time.sleep(0.5)
-        yield Server(url, store, log, proc)
-    finally:
-        proc.terminate()
+
+    def healthy() -> bool:
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+            return httpx.get(url + "/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    cmd = ["serve", "--port", str(port), "--store", str(store), *args]
+    with running(cmd, log, healthy, drop_env=("RAG_UI_", "RAG_SERVE"), **env) as proc:
+        yield Server(url, store, log, proc)
 
 
 def files_under(folder: Path) -> dict[str, bytes]:

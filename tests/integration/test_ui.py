@@ -3,58 +3,34 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import free_port
+from tests.integration.conftest import free_port, running
 
 pytestmark = pytest.mark.integration
-
-START_TIMEOUT_S = 300  # loading the embedder and the model on a slow CI machine
 
 
 @contextlib.contextmanager
 def serve_ui(store: Path, log: Path, **env: str) -> Iterator[str]:
     """``rag ui`` on a free loopback port over ``store``; yields its URL and stops it afterwards."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("RAG_UI_")}
-    environ.update(GRADIO_ANALYTICS_ENABLED="False", **env)
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "ui", "--port", str(port), "--store", str(store)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=environ,
-        )
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"rag ui exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"rag ui did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
-                time.sleep(1)
-        yield url
-    finally:
-        proc.terminate()
+
+    def answering() -> bool:
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except OSError:
+            return False
+
+    with running(
+        ["ui", "--port", str(port), "--store", str(store)], log, answering, drop_env=("RAG_UI_",), **env
+    ):
+        yield url
 
 
 def message_text(message: dict) -> str:
