@@ -351,6 +351,21 @@ def _parser() -> argparse.ArgumentParser:
         store_options(p)
         p.add_argument("--quiet", action="store_true", help="no progress bars or summary (problems still)")
 
+    def served_options(p: argparse.ArgumentParser, *, port: int) -> None:
+        """What `rag ui` and `rag serve` share: where to listen and how to answer."""
+        p.add_argument(
+            "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+        )
+        p.add_argument("--port", type=int, default=port, help=f"port (default {port})")
+        p.add_argument("--model", help="catalog name or path to a .gguf file")
+        p.add_argument(
+            "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
+        )
+        p.add_argument("--mode", choices=MODES)
+        p.add_argument("--k", type=int)
+        retriever_option(p)
+        store_options(p)
+
     formats = (
         "Reads .txt, .md, .html, .pdf and .docx (folders recursively; other types are skipped and named)."
     )
@@ -473,18 +488,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("ui", help="start the chat window", description="Serve the chat window.")
-    p.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
-    )
-    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    p.add_argument("--model", help="catalog name or path to a .gguf file")
-    p.add_argument(
-        "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
-    )
-    p.add_argument("--mode", choices=MODES)
-    p.add_argument("--k", type=int)
-    retriever_option(p)
-    store_options(p)
+    served_options(p, port=7860)
     p.set_defaults(func=cmd_ui)
 
     p = sub.add_parser(
@@ -496,24 +500,13 @@ def _parser() -> argparse.ArgumentParser:
         "workspaces granted to them. With no users, only a loopback address may be bound. Answers run "
         "one at a time; a full queue answers 429 with Retry-After.",
     )
-    p.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
-    )
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    served_options(p, port=8000)
     p.add_argument(
         "--queue",
         type=int,
         metavar="N",
         help="requests that may wait while one is answered; more get 429 (default 32, or RAG_SERVE_QUEUE)",
     )
-    p.add_argument("--model", help="catalog name or path to a .gguf file")
-    p.add_argument(
-        "--llm-url", metavar="URL", help="generate on this OpenAI-compatible server (or RAG_LLM_URL)"
-    )
-    p.add_argument("--mode", choices=MODES)
-    p.add_argument("--k", type=int)
-    retriever_option(p)
-    store_options(p)
     p.set_defaults(func=cmd_serve)
 
     accounts_note = (
