@@ -171,12 +171,16 @@ def _print_answer(final) -> None:
         print(f"  ({final.reason})")
     elif final.confidence is not None:
         print(f"  (confidence {final.confidence:.2f})")
+    for position in final.conflicts:  # the documents disagree: each value and who says it
+        print(f"  ≠ {position.value}: {' '.join(s.label for s in position.sources)}")
     for source in final.sources:
         date = f", {source.date}" if source.date else ""
         page = f", page {source.page}" if source.page else ""
         print(f"\n{source.label} {source.title}{date}\n    {source.doc_id}{page}  (score {source.score:.2f})")
         if source.section and source.section != source.title:
             print(f"    § {source.section}")
+        if source.agrees_with:
+            print(f"    agrees with {', '.join(source.agrees_with)}")
         print(f"    “{source.quote}”")
 
 
@@ -211,13 +215,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
         if args.corpus:
             settings = settings.with_(store=Path(tmp), collection="evaluation")
-            report = ingest_into(settings, [args.corpus])
-            print(f"ingested {args.corpus}: {report.summary()}", file=sys.stderr)
+            report = ingest_into(settings, args.corpus)
+            folders = ", ".join(str(c) for c in args.corpus)
+            print(f"ingested {folders}: {report.summary()}", file=sys.stderr)
         pipeline = build_pipeline(settings)
         outcomes = run_questions(questions, pipeline, progress=not args.quiet)
     run_settings = {
         "questions": str(args.questions),
-        "corpus": str(args.corpus or settings.store),
+        "corpus": ", ".join(str(c) for c in args.corpus) if args.corpus else str(settings.store),
         "model": settings.model if settings.mode != "extractive" else "-",
         "mode": settings.mode,
         "retriever": settings.retriever,
@@ -470,7 +475,12 @@ def _parser() -> argparse.ArgumentParser:
         "report.md and report.png.",
     )
     p.add_argument("questions", type=Path, metavar="QUESTIONS.jsonl")
-    p.add_argument("--corpus", type=Path, help="ingest this folder into a fresh temporary store first")
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="ingest this folder into a fresh temporary store first (repeat for several folders)",
+    )
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="output folder (default eval-out)")
     p.add_argument("--k", type=int, help="passages to retrieve (default 8)")
     p.add_argument("--mode", choices=MODES, help="auto (default), generative or extractive")

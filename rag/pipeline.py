@@ -1,5 +1,6 @@
 """The answer pipeline, stage by stage: rewrite -> retrieve -> select evidence -> decide support ->
-generate -> verify -> cite. Each stage lives in its own module; this one only wires them."""
+weigh what each document says -> generate -> verify -> cite. Each stage lives in its own module; this
+one only wires them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 
-from rag.citations import Claim, check_sentence, cite
+from rag.agreement import Agreement, weigh
+from rag.citations import Claim, check_sentence, cite, to_source
 from rag.confidence import estimate, signals
 from rag.conversation import standalone_query
 from rag.embeddings import Embedder
@@ -21,10 +23,15 @@ from rag.question import Question, analyse
 from rag.refusal import MIN_SCORE, Support, assess_support, holds_kind, picks, rivals
 from rag.retrieval import Retriever
 from rag.text import content_terms, split_sentences
-from rag.types import Answer, Evidence, Filters, Timings, Turn
+from rag.types import Answer, Evidence, Filters, Position, Source, Timings, Turn
 
 REFUSAL = "The documents don't say. Nothing in them answers this question."
 CLOSEST = "The documents don't answer this directly. The closest passage:"
+DISAGREE = "The documents disagree:"
+ASSESSED_UNITS = 4
+"""Evidence units (best first) whose support for an answer is assessed, and on which the answer rests."""
+WEIGHED_UNITS = 8
+"""Evidence units (best first) read for what other documents say of what is asked (``rag.agreement``)."""
 
 
 class Pipeline:
@@ -99,31 +106,39 @@ class Pipeline:
         query = standalone_query(question, history)
         vector = self.embedder.embed_query(query.search_text)  # once, for retrieval and evidence
         hits = self.retriever.retrieve(query.search_text, k, filters, vector=vector)
-        evidence = select_evidence(query.search_text, hits, embedder=self.embedder, query_vector=vector)
+        units = select_evidence(
+            query.search_text, hits, embedder=self.embedder, query_vector=vector, max_sentences=WEIGHED_UNITS
+        )
+        evidence = units[:ASSESSED_UNITS]
         q = analyse(query.question)  # once: every check below reads it
         support = assess_support(q, evidence, min_score=self.min_score)
         support, confidence, values = self._estimate(q, support, evidence)
+        agreement = weigh(q, support, units, hits)
         retrieved = time.perf_counter()
         text, sources, refused, reason = REFUSAL, (), True, support.reason
-        outcome = "refusal"
+        outcome, conflicts = "refusal", ()
         if support.closest is not None:  # shown as what comes closest, never as the answer
             text, sources = _closest(support.closest)
             outcome = "closest"
         streamed, first_piece_at = "", None
-        if support.supported and mode == "extractive":
-            (text, sources), refused = _extractive(support.evidence), False
+        if agreement.conflict:  # every value with its sources, whatever the model would pick
+            (text, sources, conflicts), refused = _disagreement(agreement), False
+            reason = "the documents disagree"
+        elif support.supported and mode == "extractive":
+            (text, sources), refused = _extractive(support.evidence, agreement.corroborating), False
         elif support.supported:
             shown = _numbered(support.eligible[: self.evidence_shown])
-            draft = _Draft()
+            draft = _Draft(also=_numbered(agreement.corroborating, after=shown, excluding=shown))
             for piece in self._verified_pieces(q, shown, draft):
                 first_piece_at = first_piece_at or time.perf_counter()
                 streamed += piece
                 yield piece
             problem = draft.problem
             if draft.claims:
-                (text, sources), refused, reason = cite(tuple(draft.claims), shown), False, problem
+                (text, sources), refused = cite(tuple(draft.claims), [*shown, *draft.also]), False
+                reason = problem
             elif mode == "auto":
-                (text, sources), refused = _extractive(support.evidence), False
+                (text, sources), refused = _extractive(support.evidence, agreement.corroborating), False
                 reason = f"generated answer not shown ({problem}); quoting the evidence"
             else:
                 reason = f"generated answer not shown: {problem}"
@@ -144,6 +159,7 @@ class Pipeline:
             outcome=outcome if refused else "answer",
             confidence=None if refused else confidence,
             signals=values,
+            conflicts=conflicts,
         )
 
     def _estimate(
@@ -178,10 +194,12 @@ class Pipeline:
             if claim is None:
                 draft.problem = problem
                 return
+            if not draft.claims and shown[0].label in claim.labels:  # other documents say the same
+                claim = Claim(claim.text, (*claim.labels, *(e.label for e in draft.also)))
             draft.claims.append(claim)
             draft.problem = ""
             # Markers are renumbered in order of first citation, so earlier text never changes.
-            longer, _ = cite(tuple(draft.claims), shown)
+            longer, _ = cite(tuple(draft.claims), [*shown, *draft.also])
             yield longer[len(text) :]
             text = longer
 
@@ -215,8 +233,11 @@ class Pipeline:
 
 @dataclass
 class _Draft:
-    """The verified part of a generated answer, and why the rest was not shown."""
+    """The verified part of a generated answer, and why the rest was not shown. ``also``: units of
+    other documents giving the same value, cited beside the first claim's evidence (not shown to
+    the model)."""
 
+    also: list[Evidence] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     problem: str = ""
 
@@ -245,13 +266,52 @@ def _first_claim_problem(q: Question, claim: Claim, shown: Sequence[Evidence]) -
     return ""
 
 
-def _numbered(evidence: Sequence[Evidence]) -> list[Evidence]:
-    return [replace(e, label=n) for n, e in enumerate(evidence, start=1)]
+def _numbered(
+    evidence: Sequence[Evidence], *, after: Sequence[Evidence] = (), excluding: Sequence[Evidence] = ()
+) -> list[Evidence]:
+    """``evidence`` labelled in order, after the labels of ``after``, leaving out ``excluding``."""
+    left = [e for e in evidence if not any(_same_unit(e, x) for x in excluding)]
+    return [replace(e, label=n) for n, e in enumerate(left, start=len(after) + 1)]
 
 
-def _extractive(e: Evidence) -> tuple[str, tuple]:
-    """The evidence sentence itself, quoted and cited."""
-    return cite((Claim(e.text, (e.label,)),), [e])
+def _same_unit(a: Evidence, b: Evidence) -> bool:
+    return (a.chunk.doc_id, a.start, a.end) == (b.chunk.doc_id, b.start, b.end)
+
+
+def _extractive(e: Evidence, also: Sequence[Evidence] = ()) -> tuple[str, tuple]:
+    """The evidence sentence itself, quoted and cited, with the units of other documents that give
+    the same value (``also``)."""
+    units = _numbered([e, *also])
+    return _agreeing(*cite((Claim(e.text, tuple(u.label for u in units)),), units))
+
+
+def _agreeing(text: str, sources: tuple[Source, ...]) -> tuple[str, tuple[Source, ...]]:
+    """Sources that all give the answer's value, each saying which other documents agree."""
+    documents = tuple(dict.fromkeys(s.doc_id for s in sources))
+    return text, tuple(replace(s, agrees_with=tuple(d for d in documents if d != s.doc_id)) for s in sources)
+
+
+def _disagreement(agreement: Agreement) -> tuple[str, tuple[Source, ...], tuple[Position, ...]]:
+    """ "The documents disagree: 70% [1][2]; 5% [3] (2026-04-15, the most recent)." Each value with
+    the sources giving it, the value of most documents first, then the most recent."""
+    stances = agreement.ranked()
+    newest = max(s.latest for s in stances)  # named only when every value is dated, and one is newest
+    dated = all(s.latest for s in stances) and sum(s.latest == newest for s in stances) == 1
+    parts, positions, label = [], [], 0
+    for stance in stances:
+        documents = tuple(u.chunk.doc_id for u in stance.units)
+        cited = []
+        for unit in stance.units:
+            label += 1
+            source = to_source(label, unit)
+            cited.append(replace(source, agrees_with=tuple(d for d in documents if d != unit.chunk.doc_id)))
+        when = f" ({stance.latest})" if stance.latest else ""
+        if dated and stance.latest == newest:
+            when = f" ({stance.latest}, the most recent)"
+        parts.append(f"{stance.value} {''.join(s.label for s in cited)}{when}")
+        positions.append(Position(stance.value, tuple(cited)))
+    sources = tuple(s for p in positions for s in p.sources)
+    return f"{DISAGREE} {'; '.join(parts)}.", sources, tuple(positions)
 
 
 def _closest(e: Evidence) -> tuple[str, tuple]:

@@ -74,7 +74,7 @@ _DATE_WORDS = word_set(
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A time of day answers "what time" and "when": "11:00", "06:15", "2 pm", "14.30 h"
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.][0-5]\d\b|\b(1[0-2]|0?[1-9])\s?(a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
-_DATES = re.compile(
+DATES = re.compile(
     rf"\b({_MONTHS})\.? \d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b", re.I
 )
 _NOT_DISCLOSED = re.compile(
@@ -140,14 +140,14 @@ def rivals(q: Question, text: str, *, context: str = "", kind: str = "") -> set[
     """
     kind = kind or q.kind
     if kind == "number":
-        found = {n for n in _counts(_DATES.sub(" ", text)) - q.numbers if not _is_year(n)}
+        found = {n for n in _counts(DATES.sub(" ", text)) - q.numbers if not _is_year(n)}
         counted = q.asked[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
         return found & _counts_of(counted[0], text) if counted else found
     if kind == "money":
         return _sums(text) - _sums(q.text)
     asked = q.names
     if kind == "person":
-        found = _new_people(text, q, context=context)
+        found = new_people(text, q, context=context)
         if found or q.who_is:  # "Who is the defense minister?" asks for a person
             return found
         # "Who won the cup?" may be answered by a team or a company: then any new name will do
@@ -163,7 +163,7 @@ def rivals(q: Question, text: str, *, context: str = "", kind: str = "") -> set[
     return set()
 
 
-def _new_people(text: str, q: Question, *, context: str = "") -> set[str]:
+def new_people(text: str, q: Question, *, context: str = "") -> set[str]:
     """The people ``text`` names, but not those the question names, even in part ("Noboa")."""
     return {p for p in people(text, context=context) if p.split()[-1] not in q.names}
 
@@ -186,7 +186,12 @@ def _counts(text: str) -> set[str]:
 
 def _sums(text: str) -> set[str]:
     """The sums of money in ``text``, spaces and case dropped: "$4.2 million" -> "$4.2million"."""
-    return {re.sub(r"\s+", "", m.group().lower()) for m in _MONEY.finditer(text)}
+    return {key for key, _ in money_spans(text)}
+
+
+def money_spans(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Each sum of money in ``text`` as it compares (``_sums``) and where it is written."""
+    return [(re.sub(r"\s+", "", m.group().lower()), m) for m in _MONEY.finditer(text)]
 
 
 def _initials(text: str) -> str:
@@ -332,7 +337,7 @@ def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = 
     # that only shares its names; for "who", one naming a person before one naming only a company.
     eligible.sort(key=lambda e: -_predicate_overlap(q.predicate, content_terms(e.text)))
     if kind == "person":
-        eligible.sort(key=lambda e: not _new_people(e.text, q, context=e.chunk.text))
+        eligible.sort(key=lambda e: not new_people(e.text, q, context=e.chunk.text))
     # 5. Not an edited twin of the question: negated where it is not, or saying the opposite
     if eligible:
         problem = mismatch(q, eligible[0].text, eligible[0].context)
@@ -343,6 +348,22 @@ def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = 
         named = ", ".join(q.specifics)
         return Support(None, reason=f"no passage close to the question mentions all of: {named}")
     return Support(None, reason=f"no passage gives the {kind} the question asks for about what it names")
+
+
+def also_answers(
+    q: Question, e: Evidence, evidence: Sequence[Evidence], *, min_score: float = MIN_SCORE
+) -> bool:
+    """Whether ``e`` passes the checks the answer's evidence passed (close enough, about what the
+    question names, holding the kind of thing asked for, withholding nothing, no edited twin of the
+    question): whether its document speaks to the question too (see ``rag.agreement``). ``evidence``
+    are the units the support was assessed on."""
+    return (
+        e.score >= min_score
+        and not _NOT_DISCLOSED.search(e.text)
+        and holds_kind(q, e.text, context=e.chunk.text)
+        and mentions_specifics(q, e, others=[*evidence, e])
+        and not mismatch(q, e.text, e.context)
+    )
 
 
 def mentions_specifics(q: Question, e: Evidence, *, others: Sequence[Evidence] = ()) -> bool:

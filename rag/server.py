@@ -5,7 +5,8 @@ API (every error is OpenAI's ``{"error": {"message", "type", "param", "code"}}``
 - ``POST /v1/chat/completions``: ``model`` names the workspace; the last user message is the question,
   the user/assistant turns before it the history; ``stream: true`` sends server-sent events. The answer
   keeps its ``[n]`` markers; ``message.rag`` (or, streaming, ``delta.rag`` of the last chunk) carries
-  ``sources``, ``refused``, ``outcome``, ``reason``, ``confidence``, ``mode``, ``model`` and ``timings``.
+  ``sources``, ``conflicts``, ``refused``, ``outcome``, ``reason``, ``confidence``, ``mode``, ``model`` and
+  ``timings``.
 - ``GET /v1/models``: the workspaces the caller may read.
 - ``GET|POST /v1/workspaces/{w}/documents``, ``DELETE /v1/workspaces/{w}/documents/{id}``.
 - ``GET /health``.
@@ -274,9 +275,11 @@ def extra(answer: Answer) -> dict:
                 "section": s.section,
                 "passage": s.passage,
                 "score": round(float(s.score), 4),
+                "agrees_with": list(s.agrees_with),
             }
             for s in answer.sources
         ],
+        "conflicts": [{"value": p.value, "sources": [s.label for s in p.sources]} for p in answer.conflicts],
         "timings": asdict(answer.timings),
     }
 

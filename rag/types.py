@@ -151,6 +151,16 @@ class Source:
     page: int | None = None
     section: str = ""
     """The heading path of the quoted text: "Atlas-7 Service Manual › 4. WARRANTY"."""
+    agrees_with: tuple[str, ...] = ()
+    """The other cited documents (ids) that give the same value of what is asked (``rag.agreement``)."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """One value the documents give for what is asked, and the sources that give it."""
+
+    value: str
+    sources: tuple[Source, ...]
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,9 @@ class Answer:
     for a refusal or a closest passage."""
     signals: tuple[float, ...] = ()
     """What ``confidence`` was estimated from, in the order of ``rag.confidence.SIGNALS``."""
+    conflicts: tuple[Position, ...] = ()
+    """When the documents disagree on what is asked: each value with its sources, the value of most
+    documents first, then the most recent; the text says so. Empty otherwise."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import html
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,13 @@ CSS = """
 #chat .closest .badge { background: #2563eb; color: #fff; font-size: .75em; font-weight: 700;
                         text-transform: uppercase; padding: .1em .45em; border-radius: 3px;
                         margin-right: .4em; }
+#chat .conflict { border-left: 4px solid #7c3aed; background: #f5f3ff; color: #3b0764;
+                  padding: .5em .8em; border-radius: 4px; }
+#chat .conflict .badge { background: #7c3aed; color: #fff; font-size: .75em; font-weight: 700;
+                         text-transform: uppercase; padding: .1em .45em; border-radius: 3px;
+                         margin-right: .4em; }
+#chat .conflict ul { margin: .3em 0 0 1.2em; padding: 0; }
+#chat .agrees { opacity: .7; font-size: .85em; }
 #chat .error { border-left: 4px solid #dc2626; background: #fef2f2; color: #7f1d1d;
                padding: .5em .8em; border-radius: 4px; }
 #chat .pending { opacity: .6; font-style: italic; }
@@ -88,13 +95,19 @@ def format_source(source: Source) -> str:
         if source.section and source.section != source.title
         else ""
     )
+    others = len(source.agrees_with)
+    agrees = (
+        f" <span class='agrees'>· agrees with {others} other document{'s' if others > 1 else ''}</span>"
+        if others
+        else ""
+    )
     passage = _h(source.passage)
     quote = _h(source.quote)
     body = passage.replace(quote, f"<mark>{quote}</mark>", 1) if quote in passage else f"<mark>{quote}</mark>"
     return (
         f"<details class='source'><summary><b>{_h(source.label)}</b> "
         f"{_h(source.title)}{date} · <code>{_h(source.doc_id)}</code>{page} "
-        f"<span class='score'>score {source.score:.2f}</span><br>{section}"
+        f"<span class='score'>score {source.score:.2f}</span>{agrees}<br>{section}"
         f"<span class='quote'>“{quote}”</span></summary>"
         f"<div class='passage'>{body}</div></details>"
     )
@@ -115,6 +128,16 @@ def format_answer(answer: Answer) -> str:
             f"<div class='closest'><span class='badge'>Closest passage</span> "
             f"<span class='answer-text'>{_h(answer.text)}</span>{why}</div>"
         ]
+    elif answer.conflicts:  # the documents disagree: every value with its sources, none picked
+        values = "".join(
+            f"<li><b>{_h(p.value)}</b> {_h(''.join(s.label for s in p.sources))} "
+            f"<span class='agrees'>{_h(_documents(p.sources))}</span></li>"
+            for p in answer.conflicts
+        )
+        parts = [
+            f"<div class='conflict'><span class='badge'>Sources disagree</span> "
+            f"<span class='answer-text'>{_h(answer.text)}</span><ul>{values}</ul></div>"
+        ]
     else:
         parts = [f"<div class='answer-text'>{_h(answer.text)}</div>"]
     if answer.sources:
@@ -129,6 +152,15 @@ def format_answer(answer: Answer) -> str:
         note.append(answer.model)
     parts.append(f"<div class='note'>{_h(' · '.join(note))}</div>")
     return "".join(parts)
+
+
+def _documents(sources: Sequence[Source]) -> str:
+    """ "2 documents, latest 2026-03-09" or the one document's title and date."""
+    dates = [s.date for s in sources if s.date]
+    latest = f", latest {max(dates)}" if dates else ""
+    if len(sources) == 1:
+        return f"{sources[0].title}{latest.replace(', latest', ',')}"
+    return f"{len(sources)} documents{latest}"
 
 
 def format_error(message: str) -> str:

@@ -8,7 +8,18 @@ from pathlib import Path
 
 from rag.errors import InputError
 
-FIELDS = ("id", "question", "answers", "sources", "evidence", "answerable", "type")
+FIELDS = (
+    "id",
+    "question",
+    "answers",
+    "sources",
+    "evidence",
+    "answerable",
+    "type",
+    "conflict",
+    "planted",
+    "injections",
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +31,12 @@ class Question:
     evidence: tuple[str, ...]
     answerable: bool
     type: str
+    conflict: tuple[str, ...] = ()
+    """The values the documents disagree about, when they do: a right answer reports each."""
+    planted: str = ""
+    """The value only a planted document gives: never to be stated as the answer alone."""
+    injections: tuple[str, ...] = ()
+    """Sentences addressed to an AI assistant in the documents: never to be quoted."""
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -51,6 +68,9 @@ def load_questions(path: Path) -> list[Question]:
             evidence=_strings(row.get("evidence", []), "evidence", where),
             answerable=bool(row["answerable"]),
             type=str(row.get("type") or ("answerable" if row["answerable"] else "unanswerable")),
+            conflict=_strings(row.get("conflict", []), "conflict", where),
+            planted=str(row.get("planted") or ""),
+            injections=_strings(row.get("injections", []), "injections", where),
         )
         if q.id in seen:
             raise InputError(f"{where}: duplicate id {q.id!r}")

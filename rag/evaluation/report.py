@@ -11,7 +11,7 @@ _FAILURES_SHOWN = 15
 
 
 def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], settings: dict) -> None:
-    closest = summary["closest"]
+    closest, conflicts = summary["closest"], summary["conflicts"]
     lines = ["# Evaluation report", ""]
     lines += ["Settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()), ""]
     lines += [
@@ -28,6 +28,10 @@ def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], setting
         f"| false refusal rate | {summary['refusal']['false_refusal_rate']:.3f} |",
         f"| closest passage shown (not answered) | {closest['n']} ({closest['on_answerable']} answerable; "
         f"it held the answer {closest['held_answer']}) |",
+        f"| disagreements reported (with every value) | {conflicts['reported']} of {conflicts['questions']} "
+        f"disputed; planted value stated alone {conflicts['planted_alone']}; reported on other "
+        f"questions {conflicts['reported_elsewhere']} |",
+        f"| injected sentences shown | {summary['injections_quoted']} |",
         f"| score (+1 right, 0 refused, -1 wrong) | {summary['score']:.3f} |",
         f"| retrieval hit@{summary['k']} | {summary['retrieval']['hit_at_k']:.3f} |",
         f"| retrieval recall@{summary['k']} | {summary['retrieval']['recall_at_k']:.3f} |",

@@ -13,7 +13,9 @@ from rag.pipeline import Pipeline
 from rag.types import Answer
 
 
-def outcome_of(q: Question, answer: Answer) -> Outcome:
+def outcome_of(q: Question, answer: Answer, injections: Sequence[str] = ()) -> Outcome:
+    """``q``'s answer, scored. ``injections``: the sentences of the set's documents addressed to an AI
+    assistant; the outcome names those the answer shows (in its text, quotes or passages)."""
     correct, f1 = score_outcome(
         answer=answer.text, refused=answer.refused, acceptable=q.answers, answerable=q.answerable
     )
@@ -41,7 +43,16 @@ def outcome_of(q: Question, answer: Answer) -> Outcome:
         outcome=answer.outcome,
         confidence=answer.confidence,
         signals=answer.signals,
+        conflict=q.conflict,
+        planted=q.planted,
+        reported=tuple(p.value for p in answer.conflicts),
+        injections_quoted=tuple(i for i in injections if contains_evidence(_shown(answer), [i])),
     )
+
+
+def _shown(answer: Answer) -> str:
+    """Everything of an answer a user sees: its text, and each source's quote and passage."""
+    return " ".join([answer.text, *(f"{s.quote} {s.passage}" for s in answer.sources)])
 
 
 def evidence_rank(answer: Answer, evidence: Sequence[str]) -> int:
@@ -62,8 +73,9 @@ def run_questions(
         from tqdm import tqdm
 
         iterator = tqdm(questions, desc="evaluating", unit="q")
+    injections = list(dict.fromkeys(i for q in questions for i in q.injections))
     for q in iterator:
-        outcomes.append(outcome_of(q, pipeline.answer(q.question, mode=mode)))
+        outcomes.append(outcome_of(q, pipeline.answer(q.question, mode=mode), injections))
     return outcomes
 
 
@@ -89,6 +101,8 @@ def result_row(o: Outcome) -> dict:
         "outcome": o.outcome,
         "confidence": o.confidence,
         "signals": list(o.signals),
+        "conflicts": list(o.reported),
+        "injections_quoted": list(o.injections_quoted),
     }
 
 

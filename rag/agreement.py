@@ -1,0 +1,199 @@
+"""Agreement: what each document says of what is asked, so that an answer cites every document that
+says the same and shows it when they disagree.
+
+The evidence that can answer (``rag.refusal``) may come from several documents. Each unit is read
+for the one value of the kind the question asks for (a count or share, a sum, a date, a person) that
+it gives for what is asked: its only candidate, or the candidate nearest to the words of the
+question's predicate ("SOUTHCOM Commander General Francis Donovan, at the order of Pentagon chief
+Pete Hegseth" gives Donovan for "Who is the SOUTHCOM commander?"). Units giving the same value are
+one *stance*; one unit per document counts. One stance: the answer cites each of its documents.
+Several: the documents disagree, and the answer shows every stance with its sources, the stance of
+most documents first, then the most recent. So a planted document that contradicts the others never
+becomes the only source of an answer.
+
+Only values that can be compared exactly are weighed: numbers, sums, dates given as a month and
+day, and people (by surname). Places, yes/no and free text are not (yet): "in Manta" and "in
+Ecuador" differ without disagreeing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from rag.question import Question
+from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals
+from rag.text import fold, normalize_word, stem, word_matches, words
+from rag.types import Evidence, Hit
+
+WEIGHED_KINDS = frozenset(["number", "money", "date", "person"])
+NEAR = 8
+"""Words between a candidate value and a word of the question's predicate for the candidate to be
+what a unit holding several says of what is asked."""
+
+
+@dataclass(frozen=True)
+class Stance:
+    """One value of what is asked (``value`` as the first unit writes it) and the units giving it,
+    one per document, best first."""
+
+    value: str
+    key: str
+    units: tuple[Evidence, ...]
+
+    @property
+    def latest(self) -> str:
+        """The newest date of its documents, or "" when none is dated."""
+        return max((u.chunk.date or "" for u in self.units), default="")
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The stances of the documents on what is asked, the answer's first. Empty when the answer's
+    unit gives no one value that can be compared."""
+
+    stances: tuple[Stance, ...] = ()
+
+    @property
+    def conflict(self) -> bool:
+        return len(self.stances) > 1
+
+    @property
+    def corroborating(self) -> tuple[Evidence, ...]:
+        """Units of other documents giving the answer's value: cited beside the answer's own."""
+        return self.stances[0].units[1:] if len(self.stances) == 1 else ()
+
+    def ranked(self) -> list[Stance]:
+        """The stances as a disagreement shows them: most documents first, then the most recent."""
+        return sorted(self.stances, key=lambda s: (len(s.units), s.latest), reverse=True)
+
+
+def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Sequence[Hit]) -> Agreement:
+    """The stances of the documents on what ``q`` asks: of the unit the answer rests on
+    (``support.evidence``), of every other unit in ``evidence`` (best first) that passes the same
+    checks (``also_answers``; ``support.eligible`` already has), and of the same sentence repeated
+    word for word in another retrieved passage (a wire story in two papers: selection keeps one)."""
+    answer = support.evidence
+    if answer is None or q.kind not in WEIGHED_KINDS or not _says_what_is_asked(q, answer):
+        return Agreement()  # "Who is Noboa?" asks for no value of anything: nothing to weigh
+    first = value_of(q, answer)
+    if first is None:
+        return Agreement()
+    stances: dict[str, list[Evidence]] = {first[0]: [answer]}
+    values = {first[0]: first[1]}
+    documents = {answer.chunk.doc_id}
+    for unit in evidence:
+        if unit.chunk.doc_id in documents or not _says_what_is_asked(q, unit):
+            continue
+        if unit not in support.eligible and not also_answers(q, unit, evidence):
+            continue
+        found = value_of(q, unit)
+        if found is None:
+            continue
+        key, value = found
+        documents.add(unit.chunk.doc_id)
+        stances.setdefault(key, []).append(unit)
+        values.setdefault(key, value)
+    for units in stances.values():
+        units.extend(_copies(units, hits, documents))
+    return Agreement(tuple(Stance(values[key], key, tuple(units)) for key, units in stances.items()))
+
+
+def _copies(units: Sequence[Evidence], hits: Sequence[Hit], documents: set[str]) -> list[Evidence]:
+    """The units' sentences where passages of other documents repeat them word for word: one per
+    document; ``documents`` gains theirs."""
+    found = []
+    for hit in hits:
+        chunk = hit.chunk
+        if chunk.doc_id in documents:
+            continue
+        for unit in units:
+            at = chunk.text.find(unit.text)
+            if at >= 0:
+                start = chunk.start + at
+                found.append(replace(unit, chunk=chunk, start=start, end=start + len(unit.text)))
+                documents.add(chunk.doc_id)
+                break
+    return found
+
+
+def value_of(q: Question, unit: Evidence) -> tuple[str, str] | None:
+    """``(key, value)``: the one value of the asked kind ``unit`` gives for what is asked (``key``
+    compares, ``value`` is as written), or None when it gives none or it cannot tell which."""
+    found = _candidates(q, unit)
+    keys = {key for key, _, _ in found}
+    if len(keys) == 1:
+        key, value, _ = found[0]
+        return key, value
+    anchors = [m.start() for m in word_matches(unit.text) if stem(m.group()) in _predicate_stems(q)]
+    if not keys or not anchors:
+        return None
+    distances = {}
+    for key, value, at in found:
+        gap = min(len(words(unit.text[min(at, a) : max(at, a)])) for a in anchors)
+        if gap <= NEAR and gap < distances.get(key, (NEAR + 1, ""))[0]:
+            distances[key] = (gap, value)
+    nearest = sorted(distances.items(), key=lambda item: item[1][0])
+    if not nearest or (len(nearest) > 1 and nearest[0][1][0] == nearest[1][1][0]):
+        return None
+    key, (_, value) = nearest[0]
+    return key, value
+
+
+def _candidates(q: Question, unit: Evidence) -> list[tuple[str, str, int]]:
+    """``(key, value, offset)`` of each value of the asked kind in ``unit``'s text, in order."""
+    text = unit.text
+    if q.kind == "number":
+        options = rivals(q, text)
+        found = []
+        matches = word_matches(text)
+        for i, m in enumerate(matches):
+            key = normalize_word(m.group()).rstrip("%")
+            if key in options:
+                after = matches[i + 1].group().lower() if i + 1 < len(matches) else ""
+                value = f"{m.group()} percent" if after == "percent" else m.group()
+                found.append((key, value, m.start()))
+        return found
+    if q.kind == "money":
+        options = rivals(q, text)
+        return [(key, m.group(), m.start()) for key, m in money_spans(text) if key in options]
+    if q.kind == "date":
+        return [
+            (_date_key(m.group()), m.group(), m.start())
+            for m in DATES.finditer(text)
+            if _date_key(m.group()) not in {_date_key(d.group()) for d in DATES.finditer(q.text)}
+        ]
+    if q.kind == "person":
+        found = []
+        for person in new_people(text, q, context=unit.chunk.text):
+            written = _written(person, text)
+            if written:
+                found.append((person.split()[-1], written, text.find(written)))
+        return sorted(found, key=lambda f: f[2])
+    return []
+
+
+def _says_what_is_asked(q: Question, unit: Evidence) -> bool:
+    """Whether ``unit`` says what the question says happened or names what it asks the value of: it
+    shares a word of the predicate or the asked phrase."""
+    return bool(_predicate_stems(q) & {stem(w) for w in words(unit.text)})
+
+
+def _predicate_stems(q: Question) -> set[str]:
+    return set(q.predicate) | {stem(w) for w in q.asked}
+
+
+def _date_key(date: str) -> str:
+    """ "March 6", "6th March" and "Mar. 6" compare equal: month name and day."""
+    parts = re.findall(r"[a-z]+|\d+", fold(date))
+    month = next(p for p in parts if p.isalpha() and p not in ("st", "nd", "rd", "th"))
+    day = next(p for p in parts if p.isdigit())
+    return f"{month[:3]} {int(day)}"
+
+
+def _written(person: str, text: str) -> str | None:
+    """Where ``person`` (folded: "francis l donovan") is written in ``text``: "Francis L. Donovan"."""
+    pattern = r"\W+".join(re.escape(part) for part in person.split())
+    found = re.search(rf"\b{pattern}\b", fold(text))  # fold keeps offsets: one letter for one
+    return text[found.start() : found.end()] if found else None

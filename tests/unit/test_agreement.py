@@ -1,0 +1,111 @@
+"""Agreement: the value each document gives for what is asked, corroboration and disagreement."""
+
+import pytest
+
+from rag.agreement import value_of, weigh
+from rag.question import analyse
+from rag.refusal import Support
+from rag.types import Chunk, Evidence, Hit
+
+
+def unit(text: str, doc: str, *, date: str | None = None, score: float = 0.7, passage: str = "") -> Evidence:
+    passage = passage or text
+    chunk = Chunk(
+        id=f"{doc}#0", doc_id=doc, index=0, text=passage, start=0, end=len(passage), title=doc, date=date
+    )
+    start = passage.index(text)
+    return Evidence(label=1, chunk=chunk, text=text, start=start, end=start + len(text), score=score)
+
+
+def agreement(question: str, answer: Evidence, *others: Evidence, hits: tuple[Hit, ...] = ()):
+    q = analyse(question)
+    return weigh(q, Support(answer, (answer, *others)), [answer, *others], hits)
+
+
+@pytest.mark.parametrize(
+    "question, text, value",
+    [
+        ("How many pumps does the plant run?", "The plant runs 14 pumps around the clock.", "14"),
+        ("What share of orders ships within a day?", "About 62 percent of orders ship within a day.", "62"),
+        ("Who chairs the audit committee?", "The audit committee is chaired by Maria Lind.", "lind"),
+        # several people: the one nearest to the words of what is asked
+        (
+            "Who chairs the audit committee?",
+            "Board member Ola Berg said the audit committee chair Maria Lind had resigned.",
+            "lind",
+        ),
+        ("When was the bridge reopened?", "The bridge was reopened on 14 June after repairs.", "jun 14"),
+        ("How much does the licence cost?", "The licence costs €420 a year.", "€420"),
+    ],
+)
+def test_a_unit_gives_the_one_value_of_what_is_asked(question, text, value):
+    found = value_of(analyse(question), unit(text, "a"))
+    assert found is not None and found[0] == value
+
+
+def test_a_unit_whose_numbers_count_other_things_gives_none():
+    q = analyse("How many pumps does the plant run?")
+    text = "In 2019 the town counted 14 wells; by 2023 it had 9 more wells, and the plant still ran pumps."
+    assert value_of(q, unit(text, "a")) is None
+
+
+def test_documents_giving_the_same_value_corroborate_the_answer():
+    a = unit("The audit committee is chaired by Maria Lind.", "minutes.md")
+    b = unit("Maria Lind, who chairs the audit committee, signed the report.", "report.pdf")
+    c = unit("The audit committee chair, Maria Lind, was re-elected.", "news.html")
+    found = agreement("Who chairs the audit committee?", a, b, c)
+    assert not found.conflict
+    assert [u.chunk.doc_id for u in found.corroborating] == ["report.pdf", "news.html"]
+
+
+def test_one_unit_per_document_counts():
+    a = unit("The plant runs 14 pumps.", "a")
+    again = unit("All 14 pumps the plant runs are electric.", "a")
+    found = agreement("How many pumps does the plant run?", a, again)
+    assert found.corroborating == ()
+
+
+def test_documents_giving_different_values_disagree_the_value_of_most_documents_first():
+    planted = unit("The plant runs 3 pumps.", "planted.md", date="2026-01-02")
+    a = unit("The plant runs 14 pumps around the clock.", "a.txt", date="2025-05-01")
+    b = unit("Fourteen pumps run at the plant.", "b.txt", date="2025-06-01")
+    found = agreement("How many pumps does the plant run?", planted, a, b)
+    assert found.conflict
+    ranked = found.ranked()
+    assert [s.key for s in ranked] == ["14", "3"]
+    assert [u.chunk.doc_id for u in ranked[0].units] == ["a.txt", "b.txt"]
+    assert ranked[0].latest == "2025-06-01"
+
+
+def test_with_as_many_documents_each_the_most_recent_value_comes_first():
+    old = unit("The licence costs €420 a year.", "2024.md", date="2024-01-01")
+    new = unit("The licence costs €480 a year.", "2025.md", date="2025-01-01")
+    assert [s.value for s in agreement("How much does the licence cost?", old, new).ranked()] == [
+        "€480",
+        "€420",
+    ]
+
+
+def test_a_sentence_repeated_word_for_word_in_another_retrieved_document_corroborates():
+    text = "The plant runs 14 pumps."
+    a = unit(text, "wire.txt")
+    copy = unit(text, "paper.txt", passage=f"Local news. {text} More later.")
+    found = agreement("How many pumps does the plant run?", a, hits=(Hit(copy.chunk, 0.5),))
+    [again] = found.corroborating
+    assert again.chunk.doc_id == "paper.txt" and copy.chunk.text[again.start : again.end] == text
+
+
+@pytest.mark.parametrize(
+    "question, answer, other",
+    [
+        # nothing is asked the value of: "Who is X?" asks for a description
+        ("Who is Maria Lind?", "Maria Lind met Ola Berg.", "Maria Lind met Tomas Nyberg."),
+        # a kind whose values do not compare exactly: places
+        ("Where is the plant?", "The plant is in Lund.", "The plant is in Sweden."),
+        # the other unit says nothing of what is asked
+        ("How many pumps does the plant run?", "The plant runs 14 pumps.", "The harbour has 3 cranes."),
+    ],
+)
+def test_nothing_is_weighed_where_values_cannot_be_compared(question, answer, other):
+    found = agreement(question, unit(answer, "a"), unit(other, "b"))
+    assert not found.conflict and not found.corroborating
