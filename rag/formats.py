@@ -169,11 +169,41 @@ def _dated(text: str) -> tuple[str, str | None, str | None]:
 
 # ---- Markdown -----------------------------------------------------------------------------------
 
+# YAML front matter (Jekyll, Hugo, Obsidian, MkDocs): "---" lines around "key: value" lines
+_FRONT_MATTER = re.compile(r"\A[\ufeff]?---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
+
+
+def _front_matter(text: str) -> tuple[str, str | None, str | None]:
+    """The text without its YAML front matter, and the ``date`` (or ``updated``/``lastmod``) and
+    ``title`` it gives. Only top-level "key: value" lines are read; nothing else of YAML is needed."""
+    found = _FRONT_MATTER.match(text)
+    if found is None:
+        return text, None, None
+    fields = {k.lower(): v.strip("\"'") for k, v in _FRONT_FIELD.findall(found.group(1))}
+    dates = [iso_date(fields[k]) for k in ("date", "updated", "lastmod", "last_modified") if fields.get(k)]
+    title = _clean(fields.get("title"))
+    return text[found.end() :], max(filter(None, dates), default=None), title
+
+
+def iso_date(value: object) -> str | None:
+    """A date as YYYY-MM-DD from what documents give: "2026-03-20", "2026-03-20T10:00:00Z", a
+    ``datetime``, PDF's "D:20260320100000+01'00'"; None otherwise."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    found = re.match(r"\s*(?:D:)?(\d{4})-?(\d{2})-?(\d{2})", str(value))
+    if not found:
+        return None
+    year, month, day = found.groups()
+    return f"{year}-{month}-{day}" if "01" <= month <= "12" and "01" <= day <= "31" else None
+
 
 def _read_markdown(raw: bytes) -> Extracted:
     from markdown_it import MarkdownIt
 
     text, date, headline = _dated(_newlines(decode_text(raw)))
+    if headline is None:
+        text, date, headline = _front_matter(text)
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     parts = _markdown_parts(tokens)
     if headline:
@@ -297,7 +327,7 @@ def _read_html(raw: bytes) -> Extracted:
     parts = parser.parts()
     if not parts:
         raise UnreadableFile("no text in HTML")
-    return Extracted(tuple(parts), title=parser.title())
+    return Extracted(tuple(parts), title=parser.title(), date=parser.date())
 
 
 def _decode_html(raw: bytes) -> str:
@@ -369,6 +399,23 @@ class _Piece(NamedTuple):
     level: int = 0
 
 
+# <meta> names that date a page, the later kind of date first
+_HTML_DATES = (
+    "article:modified_time",
+    "dcterms.modified",
+    "last-modified",
+    "datemodified",
+    "article:published_time",
+    "dcterms.date",
+    "dc.date",
+    "dcterms.created",
+    "date",
+    "datepublished",
+    "pubdate",
+    "publish-date",
+)
+
+
 class _PageText(HTMLParser):
     """Visible text of a page, with the text of its main content (main, article) kept apart."""
 
@@ -384,6 +431,7 @@ class _PageText(HTMLParser):
         self._capture: list[str] | None = None  # text of the <title> or <h1> being read
         self._capture_depth = 0
         self._titles: dict[str, str] = {}
+        self._dates: dict[str, str] = {}
 
     def parts(self) -> list[Part]:
         return _page_parts(self._main_text) or _page_parts(self._all)
@@ -391,10 +439,19 @@ class _PageText(HTMLParser):
     def title(self) -> str | None:
         return self._titles.get("title") or self._titles.get("h1")
 
+    def date(self) -> str | None:
+        """The page's date from its metadata: modified if it says so, else published."""
+        return next((self._dates[name] for name in _HTML_DATES if name in self._dates), None)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         while self._stack and self._stack[-1].tag in _IMPLIED_END.get(tag, ()):
             self._pop()
         self._emit(_LINE if tag in _LINES else _PARAGRAPH if tag in _PARAGRAPHS else "")
+        if tag == "meta":
+            values = dict(attrs)
+            name = (values.get("name") or values.get("property") or values.get("itemprop") or "").lower()
+            if name in _HTML_DATES and (date := iso_date(values.get("content") or "")):
+                self._dates.setdefault(name, date)
         if tag in _VOID:
             return
         self._start_cell(tag)
@@ -545,7 +602,9 @@ def _read_pdf(raw: bytes) -> Extracted:
         raise UnreadableFile("PDF has no text layer (a scan?)")
     # One text, its pages apart by form feeds: running headers and footers go, paragraphs go on
     parts = text_parts("\f".join(texts), paged=True, title_line=True)
-    return Extracted(tuple(_with_table_rows(parts, _pdf_tables(raw))), title=_pdf_title(reader))
+    return Extracted(
+        tuple(_with_table_rows(parts, _pdf_tables(raw))), title=_pdf_title(reader), date=_pdf_date(reader)
+    )
 
 
 def _pdf_tables(raw: bytes) -> dict[tuple[int, str], tuple[str, str]]:
@@ -618,6 +677,15 @@ def _pdf_title(reader: PdfReader) -> str | None:
         return None
 
 
+def _pdf_date(reader: PdfReader) -> str | None:
+    """The /Info dictionary's modification date, else its creation date."""
+    try:
+        info = reader.metadata
+        return iso_date(info.get("/ModDate") or info.get("/CreationDate") or "") if info else None
+    except Exception:  # a broken /Info dictionary costs the date, not the text
+        return None
+
+
 # ---- DOCX ---------------------------------------------------------------------------------------
 
 
@@ -627,10 +695,10 @@ def _read_docx(raw: bytes) -> Extracted:
     with _parser_errors("DOCX"):
         document = _open_docx(raw)
         parts = with_fields(part for item in document.iter_inner_content() for part in _docx_parts(item))
-        title = _docx_title(document)
+        title, date = _docx_title(document)
     if not parts:
         raise UnreadableFile("no text in DOCX")
-    return Extracted(tuple(parts), title=title)
+    return Extracted(tuple(parts), title=title, date=date)
 
 
 def _open_docx(raw: bytes) -> DocxDocument:
@@ -681,15 +749,22 @@ def _docx_row(row: _Row) -> str:
     return " | ".join(cells)
 
 
-def _docx_title(document: DocxDocument) -> str | None:
-    """The core-properties title, read only if the part exists: python-docx invents "Word Document"."""
+# python-docx's template's date: every document it makes without setting one carries it
+_PYTHON_DOCX_DATE = "2013-12-23"
+
+
+def _docx_title(document: DocxDocument) -> tuple[str | None, str | None]:
+    """The core properties' title and date (modified, else created), read only if the part exists:
+    python-docx invents "Word Document" and its template's date."""
     from docx.opc.constants import RELATIONSHIP_TYPE
 
     try:
         part = document.part.package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
     except KeyError:
-        return None
-    return _clean(part.core_properties.title)
+        return None, None
+    properties = part.core_properties
+    date = iso_date(properties.modified or properties.created or "")
+    return _clean(properties.title), None if date == _PYTHON_DOCX_DATE else date
 
 
 # ---- Shared -------------------------------------------------------------------------------------

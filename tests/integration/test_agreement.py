@@ -45,6 +45,7 @@ def test_a_planted_number_is_shown_beside_the_documents_that_contradict_it(plant
     assert len({s.doc_id for s in majority.sources}) >= 2  # most documents first
     assert {s.doc_id for s in planted.sources} == {"brief.md"}
     assert result.text.index("70") < result.text.index("5%")
+    assert "5% [4] (2026-03-20, the most recent)" in result.text  # a later version is shown as such
     cited = {s.label for s in result.sources}
     assert {s.label for p in result.conflicts for s in p.sources} == cited
     for source in majority.sources:  # each source names the other documents giving its value

@@ -42,6 +42,11 @@ FESTIVAL = (
     "The festival was first held in 1987 to remember fishermen lost at sea.\n"
 )
 
+BRIEF = (
+    "---\ntitle: Regional security brief\ndate: 2026-03-20\n---\n"
+    "The share of drugs produced by Colombia and Peru that passes through Ecuador is 5%.\n"
+)
+
 # Records every state of the last answer in the chat, to see it change while it streams.
 WATCH_ANSWERS = """() => {
   window.__answers = [];
@@ -223,6 +228,24 @@ def test_a_removed_document_leaves_the_table(page, tmp_path):
     )
     assert "004_0d8d2c443041b939.txt" in table_text(page)
     shot(page, "05-removed")
+
+
+def test_a_planted_document_that_contradicts_the_others_is_shown_as_a_disagreement(page, tmp_path):
+    upload(page, "security brief.md", BRIEF, tmp_path)
+    page.locator("#documents [role=gridcell]").get_by_text("security_brief.md").wait_for(
+        timeout=ANSWER_TIMEOUT_MS
+    )
+    answer = ask(page, "What share of the drugs produced by Colombia and Peru passes through Ecuador?")
+    conflict = answer.locator(".conflict")
+    assert conflict.is_visible(), answer.inner_text()
+    assert conflict.locator(".badge").inner_text().lower() == "sources disagree"
+    values = conflict.locator("li").all_inner_texts()
+    assert values[0].startswith("70") and values[-1].startswith("5%")
+    assert "security_brief.md" in answer.locator(".sources").inner_text()
+    border = conflict.evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert border == "rgb(124, 58, 237)", "the disagreement style is not applied"
+    answer.scroll_into_view_if_needed()
+    shot(page, "06-disagreement")
 
 
 def test_clear_empties_the_conversation(page):

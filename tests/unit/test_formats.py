@@ -1,4 +1,5 @@
 import codecs
+import datetime as dt
 import io
 import logging
 import random
@@ -408,3 +409,47 @@ def test_a_pdf_table_s_rows_are_rows_under_their_header_cells():
     ]
     assert {r.header for r in rows} == {"Model | Pressure | Price"} and {r.page for r in rows} == {1}
     assert parts[0].text.startswith("Pump models") and parts[-1].text == "Prices include delivery."
+
+
+# Dates: what each format says of when it was written, as YYYY-MM-DD
+
+
+def test_markdown_front_matter_gives_title_and_date_and_is_not_text():
+    raw = (
+        b'---\ntitle: "Pump guide"\ndate: 2024-05-02\nupdated: 2025-01-09T10:00:00Z\ntags: [a, b]\n---\n'
+        b"# Use\n\nRun it dry.\n"
+    )
+    found = extract(raw, ".md")
+    assert (found.title, found.date) == ("Pump guide", "2025-01-09")
+    assert not any("tags" in p.text or "---" in p.text for p in found.parts)
+
+
+def test_markdown_without_front_matter_keeps_a_rule_as_text():
+    found = extract(b"Intro line.\n\n---\n\nAfter the rule.\n", ".md")
+    assert found.date is None and any("After the rule" in p.text for p in found.parts)
+
+
+def test_html_date_from_its_metadata_modified_before_published():
+    page = (
+        b'<html><head><meta property="article:published_time" content="2025-02-01T08:00:00+01:00">'
+        b'<meta name="dcterms.modified" content="2025-03-04"></head><body><p>Text.</p></body></html>'
+    )
+    assert extract(page, ".html").date == "2025-03-04"
+    assert extract(b"<p>No date here.</p>", ".html").date is None
+
+
+def test_pdf_date_from_its_info_dictionary():
+    pdf = FPDF()
+    pdf.set_creation_date(dt.datetime(2024, 11, 5, 9, 30))
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Dated page.")
+    assert extract(bytes(pdf.output()), ".pdf").date == "2024-11-05"
+
+
+def test_docx_date_from_core_properties_but_not_python_docx_s_template_date():
+    document = docx.Document()
+    document.add_paragraph("Dated text.")
+    assert extract(_saved(document), ".docx").date is None  # python-docx's 2013-12-23
+    document.core_properties.modified = dt.datetime(2025, 6, 30, 12, 0)
+    assert extract(_saved(document), ".docx").date == "2025-06-30"
