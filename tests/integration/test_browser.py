@@ -246,6 +246,11 @@ def test_a_planted_document_that_contradicts_the_others_is_shown_as_a_disagreeme
     assert border == "rgb(124, 58, 237)", "the disagreement style is not applied"
     answer.scroll_into_view_if_needed()
     shot(page, "06-disagreement")
+    answer.evaluate(  # the answer's top in view, below the chat's label
+        "e => { e.scrollIntoView({block: 'start'}); let p = e.parentElement;"
+        " while (p && p.scrollHeight <= p.clientHeight) p = p.parentElement; if (p) p.scrollTop -= 40; }"
+    )
+    page.locator("#chat").screenshot(path=str(SCREENSHOTS / "06-disagreement-chat.png"))  # docs/
 
 
 def test_clear_empties_the_conversation(page):
