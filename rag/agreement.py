@@ -24,10 +24,12 @@ from dataclasses import dataclass, replace
 
 from rag.question import Question
 from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals
-from rag.text import fold, normalize_word, stem, word_matches, words
+from rag.text import content_terms, fold, normalize_word, stem, word_matches, words
 from rag.types import Evidence, Hit
 
 WEIGHED_KINDS = frozenset(["number", "money", "date", "person"])
+COVERED = 0.5
+"""Share of the question's terms a unit must itself say to be weighed."""
 NEAR = 8
 """Words between a candidate value and a word of the question's predicate for the candidate to be
 what a unit holding several says of what is asked."""
@@ -83,6 +85,7 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
     stances: dict[str, list[Evidence]] = {first[0]: [answer]}
     values = {first[0]: first[1]}
     documents = {answer.chunk.doc_id}
+    named = _keys(q, answer)
     for unit in evidence:
         if unit.chunk.doc_id in documents or not _says_what_is_asked(q, unit):
             continue
@@ -91,6 +94,8 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
         found = value_of(q, unit)
         if found is None:
             continue
+        if found[0] != first[0] and (first[0] in _keys(q, unit) or found[0] in named):
+            continue  # units that name each other's value too do not say otherwise
         key, value = found
         documents.add(unit.chunk.doc_id)
         stances.setdefault(key, []).append(unit)
@@ -126,12 +131,14 @@ def value_of(q: Question, unit: Evidence) -> tuple[str, str] | None:
     if len(keys) == 1:
         key, value, _ = found[0]
         return key, value
-    anchors = [m.start() for m in word_matches(unit.text) if stem(m.group()) in _predicate_stems(q)]
+    # a count sits by the thing counted ("in four provinces", not "March 15 to 30 in ... provinces")
+    near = {stem(w) for w in q.counted} if q.kind == "number" and q.counted else _predicate_stems(q)
+    anchors = [m.start() for m in word_matches(unit.text) if stem(m.group()) in near]
     if not keys or not anchors:
         return None
     distances = {}
     for key, value, at in found:
-        gap = min(len(words(unit.text[min(at, a) : max(at, a)])) for a in anchors)
+        gap = min(_words_between(unit.text, at, a) for a in anchors)
         if gap <= NEAR and gap < distances.get(key, (NEAR + 1, ""))[0]:
             distances[key] = (gap, value)
     nearest = sorted(distances.items(), key=lambda item: item[1][0])
@@ -141,8 +148,14 @@ def value_of(q: Question, unit: Evidence) -> tuple[str, str] | None:
     return key, value
 
 
-def _candidates(q: Question, unit: Evidence) -> list[tuple[str, str, int]]:
-    """``(key, value, offset)`` of each value of the asked kind in ``unit``'s text, in order."""
+def _keys(q: Question, unit: Evidence) -> set[str]:
+    """Every value of the asked kind ``unit`` names, of what is asked or not."""
+    return {key for key, _, _ in _candidates(q, unit, anywhere=True)}
+
+
+def _candidates(q: Question, unit: Evidence, *, anywhere: bool = False) -> list[tuple[str, str, int]]:
+    """``(key, value, offset)`` of each value of the asked kind in ``unit``'s text, in order; a person
+    only near what the question names, unless ``anywhere``."""
     text = unit.text
     if q.kind == "number":
         options = rivals(q, text)
@@ -164,20 +177,68 @@ def _candidates(q: Question, unit: Evidence) -> list[tuple[str, str, int]]:
             for m in DATES.finditer(text)
             if _date_key(m.group()) not in {_date_key(d.group()) for d in DATES.finditer(q.text)}
         ]
-    if q.kind == "person":
+    if q.kind == "person":  # named near what the question names: "Ecuador's President Daniel Noboa"
         found = []
         for person in new_people(text, q, context=unit.chunk.text):
             written = _written(person, text)
-            if written:
+            if written and (anywhere or _near_names(q, text, text.find(written))):
                 found.append((person.split()[-1], written, text.find(written)))
         return sorted(found, key=lambda f: f[2])
     return []
 
 
+def _near_names(q: Question, text: str, at: int) -> bool:
+    """Whether each name the question gives ("Ecuador", "US Southern Command") is written within
+    ``NEAR`` words of offset ``at``, at least half of its words, themselves or in an acronym
+    ("SOUTHCOM"): a sentence naming "President Donald Trump" twenty words after "Ecuador" does not
+    say who Ecuador's president is."""
+    near = [m for m in word_matches(text) if _words_between(text, at, m.start()) <= NEAR]
+    said = {stem(m.group()) for m in near}
+    for m in near:
+        if m.group().isupper() and len(m.group()) > 2 and stem(m.group()) not in q.proper_names:
+            said |= {stem(n) for run in q.name_runs for n in _abbreviated_by(m.group(), run)}
+    named = {stem(n) for n in q.proper_names}
+    runs = [[stem(n) for n in run if stem(n) in named] for run in q.name_runs]
+    return all(2 * sum(n in said for n in run) >= len(run) for run in runs if run)
+
+
+def _words_between(text: str, a: int, b: int) -> int:
+    return len(words(text[min(a, b) : max(a, b)]))
+
+
+def _abbreviated_by(token: str, run: Sequence[str]) -> set[str]:
+    """The words of the longest stretch of ``run`` that ``token`` abbreviates, each word by a prefix
+    of itself in order: "SOUTHCOM" gives southern and command, "UN" united and nations."""
+    folded = fold(token).replace(".", "")
+    best: set[str] = set()
+    for i in range(len(run)):
+        for j in range(len(run), i + 1, -1):
+            if j - i > len(best) and _prefixes(folded, [fold(w) for w in run[i:j]]):
+                best = set(run[i:j])
+    return best
+
+
+def _prefixes(token: str, parts: Sequence[str]) -> bool:
+    """Whether ``token`` is a prefix of each of ``parts`` in turn, each at least one letter."""
+    if not parts:
+        return not token
+    head = parts[0]
+    return any(
+        token[:n] == head[:n] and _prefixes(token[n:], parts[1:])
+        for n in range(min(len(head), len(token)), 0, -1)
+    )
+
+
 def _says_what_is_asked(q: Question, unit: Evidence) -> bool:
-    """Whether ``unit`` says what the question says happened or names what it asks the value of: it
-    shares a word of the predicate or the asked phrase."""
-    return bool(_predicate_stems(q) & {stem(w) for w in words(unit.text)})
+    """Whether ``unit`` itself (not its passage) says what the question asks: it shares a word of the
+    predicate or the asked phrase, and at least ``COVERED`` of the question's terms. A unit that
+    passed the support checks through its passage ("The total cost is $6.8 million." for "The
+    contractor whose crews pumped out basements works on a project of what cost?") says too little
+    to agree or disagree with anything."""
+    said = set(content_terms(unit.text))
+    if not _predicate_stems(q) & said:
+        return False
+    return sum(t in said for t in q.terms) >= COVERED * len(q.terms)
 
 
 def _predicate_stems(q: Question) -> set[str]:
@@ -195,5 +256,6 @@ def _date_key(date: str) -> str:
 def _written(person: str, text: str) -> str | None:
     """Where ``person`` (folded: "francis l donovan") is written in ``text``: "Francis L. Donovan"."""
     pattern = r"\W+".join(re.escape(part) for part in person.split())
-    found = re.search(rf"\b{pattern}\b", fold(text))  # fold keeps offsets: one letter for one
+    folded = "".join(fold(c)[:1] or c for c in text)  # one letter for one, so offsets hold
+    found = re.search(rf"\b{pattern}\b", folded)
     return text[found.start() : found.end()] if found else None

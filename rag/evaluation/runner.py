@@ -36,9 +36,7 @@ def outcome_of(q: Question, answer: Answer, injections: Sequence[str] = ()) -> O
         evidence_rank=evidence_rank(answer, q.evidence) if q.evidence else None,
         latency_s=answer.timings.total_s,
         ttft_s=answer.timings.first_token_s,
-        unsupported=()
-        if answer.refused
-        else tuple(sorted(unsupported_terms(strip_markers(answer.text), cited_text))),
+        unsupported=() if answer.refused else tuple(sorted(unsupported_terms(_claimed(answer), cited_text))),
         reason=answer.reason,
         outcome=answer.outcome,
         confidence=answer.confidence,
@@ -48,6 +46,14 @@ def outcome_of(q: Question, answer: Answer, injections: Sequence[str] = ()) -> O
         reported=tuple(p.value for p in answer.conflicts),
         injections_quoted=tuple(i for i in injections if contains_evidence(_shown(answer), [i])),
     )
+
+
+def _claimed(answer: Answer) -> str:
+    """What an answer claims the documents say: its text, or for a disagreement the values (its
+    dates are the sources' metadata, not their words)."""
+    if answer.conflicts:
+        return " ".join(p.value for p in answer.conflicts)
+    return strip_markers(answer.text)
 
 
 def _shown(answer: Answer) -> str:

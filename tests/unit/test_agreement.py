@@ -109,3 +109,40 @@ def test_a_sentence_repeated_word_for_word_in_another_retrieved_document_corrobo
 def test_nothing_is_weighed_where_values_cannot_be_compared(question, answer, other):
     found = agreement(question, unit(answer, "a"), unit(other, "b"))
     assert not found.conflict and not found.corroborating
+
+
+def test_a_person_far_from_what_the_question_names_holds_no_role_of_it():
+    q = analyse("Who is Norland's finance minister?")
+    near = unit("Norland's finance minister Eva Strand presented the budget.", "a")
+    far = unit(
+        "Norland signed the treaty with the neighbouring states after finance minister Carl Holm arrived.",
+        "b",
+    )
+    assert value_of(q, near)[0] == "strand"
+    assert value_of(q, far) is None
+
+
+def test_a_unit_that_says_too_little_of_the_question_is_not_weighed():
+    answer = unit("The pump station project of Harlow Works has a total cost of $6.8 million.", "a")
+    other = unit("Construction cost $4.2 million.", "b")
+    found = agreement(
+        "What is the total cost of the pump station project Harlow Works is building?", answer, other
+    )
+    assert not found.conflict
+
+
+def test_a_unit_naming_the_answer_s_value_too_does_not_disagree():
+    answer = unit("The audit committee is chaired by Maria Lind.", "a")
+    both = unit("Maria Lind met Ola Berg, the audit committee's new secretary.", "b")
+    assert not agreement("Who chairs the audit committee?", answer, both).conflict
+
+
+def test_an_acronym_near_the_person_names_what_the_question_spells_out():
+    q = analyse("Who is the commander of US Southern Command?")
+    assert value_of(q, unit("SOUTHCOM Commander General Francis Donovan spoke.", "a"))[0] == "donovan"
+
+
+def test_a_count_is_read_by_the_thing_counted():
+    q = analyse("How many provinces did the curfew cover?")
+    text = "The curfew runs from March 15 to 30 in the country's four most violent provinces."
+    assert value_of(q, unit(text, "a"))[0] == "4"
