@@ -146,3 +146,26 @@ def test_a_count_is_read_by_the_thing_counted():
     q = analyse("How many provinces did the curfew cover?")
     text = "The curfew runs from March 15 to 30 in the country's four most violent provinces."
     assert value_of(q, unit(text, "a"))[0] == "4"
+
+
+def test_a_disagreement_reads_each_value_with_its_sources_and_names_the_most_recent():
+    from rag.pipeline import _disagreement
+    from rag.server import extra
+    from rag.types import Answer
+
+    planted = unit("The plant runs 3 pumps.", "planted.md", date="2026-01-02")
+    a = unit("The plant runs 14 pumps around the clock.", "a.txt", date="2025-05-01")
+    b = unit("Fourteen pumps run at the plant.", "b.txt", date="2025-06-01")
+    text, sources, positions = _disagreement(agreement("How many pumps does the plant run?", planted, a, b))
+    assert text == "The documents disagree: 14 [1][2] (2025-06-01); 3 [3] (2026-01-02, the most recent)."
+    assert [(p.value, [s.doc_id for s in p.sources]) for p in positions] == [
+        ("14", ["a.txt", "b.txt"]),
+        ("3", ["planted.md"]),
+    ]
+    assert sources[0].agrees_with == ("b.txt",) and sources[2].agrees_with == ()
+    shown = extra(Answer("q", text, sources, False, "extractive", "", conflicts=positions))
+    assert shown["conflicts"] == [
+        {"value": "14", "sources": ["[1]", "[2]"]},
+        {"value": "3", "sources": ["[3]"]},
+    ]
+    assert shown["sources"][1]["agrees_with"] == ["a.txt"]
