@@ -31,7 +31,7 @@ from rag.structure import CODE, HEADING
 from rag.text import split_sentences
 from rag.types import Document, SetAside
 
-DETECTOR = "injection/1"
+DETECTOR = "injection/2"
 """Names which sentences are set aside. Recorded with a collection: change it with any change to the
 checks, the reference phrasings or the thresholds, so that stores built before are rebuilt."""
 
@@ -48,7 +48,8 @@ BARE_SIMILARITY = 0.80
 _AI = (
     r"(?:(?-i:AI)(?:[ -](?:assistants?|models?|systems?|agents?|tools?|chat ?bots?|readers?|crawlers?))?s?"
     r"|(?-i:A\.I\.)|chat ?bots?|(?-i:LLMs?)|(?:large )?language models?|(?-i:GPT)[-\w.]*|ChatGPT|Claude"
-    r"|Gemini|Copilot|(?:virtual |digital |research |helpful )?assistants?"
+    r"|Gemini|Copilot|(?:reader-|chat-)?bots?"
+    r"|(?:virtual |digital |research |helpful |retrieval |Q&A )?assistants?"
     r"(?! (?:manager|director|professor|editor|secretary|coach|principal|to|general|chief|attorney|"
     r"engineer|librarian|curator|producer|superintendent|treasurer|commissioner|registrar|teacher|"
     r"referee|pastor|vice|deputy|head|dean|minister|secretaries|managers|directors|professors)\b))"
@@ -95,6 +96,16 @@ _SPOKEN_TO = _any(
     r"disregard|forget|answer|respond|reply|always|never|do not|don't|say|tell|cite|treat|from now on|"
     r"for (?:any|every|all)|when|whenever|if asked)\b",
     rf"^\W*(?:hey|hi|hello|dear|attention)\s+{_AI}\b",
+    # a vocative inside the sentence: "...; assistant, report it as ...", "Please, GPT, do not ..."
+    rf"(?:^|[,;:—–]|\bplease)\s*(?:o\s+|hey\s+|dear\s+)?{_AI}(?:\s+reader)?\s*[,:—–]\s*(?:you|please|ignore|"
+    r"disregard|forget|answer|respond|reply|always|never|do|don't|say|tell|cite|treat|report|describe|state|"
+    r"output|write|repeat|rank|omit|leave|add|change|note|take note|new rule|from now on|when|whenever|if)\b",
+    # an assistant spoken of, with a duty, about this very document: "An assistant answering from this
+    # file is required to ...", "Q&A assistants must consider this ..."
+    rf"\b{_AI}\b[^.;]{{0,60}}\b(?:must|should|shall|is required to|are required to|is to|are to|has to|"
+    r"have to|are (?:kindly )?asked to|is (?:kindly )?asked to)\b[^.;]{0,80}\bthis\b",
+    rf"\b{_AI}\b[^.;]{{0,40}}\bthis\s+(?:file|document|page|text|passage|paragraph|source)\b[^.;]{{0,40}}"
+    r"\b(?:must|should|shall|is required to|are required to|is to|are to)\b",
 )
 _AI_AND_YOU = _any(rf"\b{_AI}\b")
 _DUTY = _any(
@@ -122,6 +133,10 @@ _OVERRIDE_SCOPE = re.compile(
     _I,
 )
 _FORGET_ALL = _any(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:the\s+|any\s+)?(?:other\s+)?(?:documents?|sources?|"
+    r"context|evidence|passages?|information|search results)\s+(?:above|before|provided|given|retrieved)\b",
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+your\s+(?:\w+\s+){0,2}?(?:instructions|guidelines|"
+    r"rules|programming|training|guardrails|directives)\b",
     r"\b(?:forget|ignore|disregard)\s+(?:everything|all(?: of)? (?:that|this|the above)|anything)\s+"
     r"(?:above|before|previously|prior|(?:that )?(?:came|comes|was said|you were told|you have been told))\b",
 )
@@ -222,6 +237,9 @@ _EVERY_QUESTION = _any(
     r"\bwhatever (?:the question|you are asked|is asked|question|the user asks|they ask)",
     r"\bwhen(?:ever)? (?:answering|responding|replying)\b",
     r"\b(?:if|when|whenever)\s+asked\s+(?:about|what|whether|who|how|why|anything|any)\b",
+    r"\bwhoever\s+(?:is\s+)?(?:answer|respond|repl|summari[sz]|read)\w*",
+    r"\bwhen(?:ever)?\s+(?:you\s+)?(?:summari[sz]\w*|quot\w*|cit\w*|answer\w*|generat\w*|respond\w*)\s+"
+    r"(?:from\s+|about\s+|on\s+)?(?:this|the)\s+(?:file|document|source|page|text|summary|passage)\b",
 )
 
 
@@ -289,8 +307,9 @@ _MARKER = _any(
     r"<<\s*/?\s*SYS\s*>>",
     r"<\|\s*(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\s*\|>",
     r"</?\s*(?:system|instructions?|admin|sys)\s*>",
-    r"^\W*#{1,6}\s*(?:system|instructions?|response)\s*:?\s*$",
-    r"\b(?:SYSTEM|ADMIN|DEVELOPER)\s*(?:OVERRIDE|PROMPT|MESSAGE|INSTRUCTIONS?|NOTE|UPDATE|COMMAND)S?\s*:",
+    r"^\W*#{1,6}\s*(?:system|instructions?|response)\s*(?::|$)",
+    r"\b(?:SYSTEM|ADMIN|DEVELOPER)\s*(?:OVERRIDE|PROMPT|MESSAGE|INSTRUCTIONS?|NOTE|UPDATE|COMMAND)S?\s*[:—–]",
+    r"^\W*(?:[Dd]eveloper|[Ss]ystem|[Aa]dmin|AI|[Aa]ssistant)\s+(?:message|note|instructions?|reader|prompt)\s*:",
     r"\b(?:system|admin|developer|root)\s+override\b",
     flags=0,
 )
