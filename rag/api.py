@@ -15,6 +15,7 @@ from rag.errors import InputError
 from rag.generation import Generator, LlamaGenerator
 from rag.index import Index, StoredDocument
 from rag.ingestion import Chunking, IngestReport, ingest_files
+from rag.injection import DETECTOR
 from rag.models import resolve_model
 from rag.pipeline import Pipeline
 from rag.reading import Found, find_documents
@@ -80,12 +81,14 @@ def open_index(settings: Settings, *, create: bool = False) -> Index:
 
 
 def index_settings(settings: Settings) -> dict[str, str]:
-    """What a collection's chunks depend on: changing any of it needs ``rag reindex``."""
+    """What a collection's chunks depend on: changing any of it needs ``rag reindex``. A store built
+    before the injection detector lacks ``injection``, so it is rebuilt rather than mixed."""
     return {
         "embedding_model": DEFAULT_EMBEDDING_MODEL,
         "chunk_tokens": str(settings.chunk_tokens),
         "chunk_overlap": str(settings.chunk_overlap),
         "chunker": CHUNKER,
+        "injection": DETECTOR,
     }
 
 

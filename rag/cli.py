@@ -71,12 +71,23 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def _report(report, settings: Settings, *, quiet: bool) -> int:
-    """Print what an ingest did (problems always, to stderr); non-zero when any file failed."""
+    """Print what an ingest did (problems and text set aside always, to stderr); non-zero when any
+    file failed."""
     for line in report.problems():
         print(f"rag: {line}", file=sys.stderr)
+    for line, found in zip(report.notices(), report.set_aside.values(), strict=True):
+        print(f"rag: {line}", file=sys.stderr)
+        if not quiet:
+            for item in found:
+                print(f"rag:   set aside: {_clip(item.text)}", file=sys.stderr)
     if not quiet:
         print(f"{report.summary()} in {settings.store} (collection {settings.collection!r})")
     return 1 if report.failed else 0
+
+
+def _clip(text: str, width: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -88,7 +99,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps([dataclasses.asdict(d) for d in docs], indent=2, ensure_ascii=False))
         return 0
     for d in docs:
-        print(f"{d.doc_id}\t{d.date or '-'}\t{d.chunks} chunks\t{d.title}")
+        # A document with text addressed to an AI assistant is marked; `--json` lists the sentences.
+        marked = (
+            f"\t⚠ {len(d.set_aside)} set aside (text addressed to an AI assistant)" if d.set_aside else ""
+        )
+        print(f"{d.doc_id}\t{d.date or '-'}\t{d.chunks} chunks\t{d.title}{marked}")
     if not args.quiet:
         print(
             f"{len(docs)} documents in {settings.store} (collection {settings.collection!r})", file=sys.stderr

@@ -28,6 +28,8 @@ class StoredDocument:
     date: str | None
     chunks: int
     path: str
+    set_aside: tuple[str, ...] = ()
+    """The sentences set aside at ingest as addressed to an AI assistant (``rag.injection``)."""
 
 
 class Index:
@@ -71,7 +73,14 @@ class Index:
 
     def documents(self) -> list[StoredDocument]:
         return [
-            StoredDocument(e.doc_id, e.title or e.doc_id, e.date, len(e.chunk_ids), e.path)
+            StoredDocument(
+                e.doc_id,
+                e.title or e.doc_id,
+                e.date,
+                len(e.chunk_ids),
+                e.path,
+                tuple(s.text for s in e.set_aside),
+            )
             for e in self.manifest.entries(DONE)
         ]
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from rag.chunking import TokenCounter, chunk_document, count_tokens, search_text
 from rag.embeddings import Embedder
 from rag.index import Index
+from rag.injection import Detector, screen
 from rag.reading import Found, UnreadableFile, read_document
-from rag.types import Chunk, Document, Embedded
+from rag.types import Chunk, Document, Embedded, SetAside
 
 # Chunks embedded, then written to the store, per call: large enough to keep the model busy and make a
 # store call's fixed cost small, small enough to bound memory (2,048 measured no faster at 2,000 docs).
@@ -30,18 +31,37 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     """Files of types that are not read (named, not counted as failures)."""
     chunks: int = 0
+    set_aside: dict[str, tuple[SetAside, ...]] = field(default_factory=dict)
+    """Per document stored in this run, the sentences set aside as addressed to an AI assistant
+    (``rag.injection``); documents with none are not listed."""
 
     def summary(self) -> str:
+        aside = sum(len(found) for found in self.set_aside.values())
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.removed)} removed, {len(self.failed)} failed ({self.chunks} chunks embedded)"
+            f"{len(self.removed)} removed, {len(self.failed)} failed"
+            + (f", {_sentences(aside)} set aside" if aside else "")
+            + f" ({self.chunks} chunks embedded)"
         )
+
+    def notices(self) -> list[str]:
+        """One line per document holding text addressed to an AI assistant."""
+        return [set_aside_notice(doc_id, len(found)) for doc_id, found in self.set_aside.items()]
 
     def problems(self) -> list[str]:
         """One line per failed or skipped file."""
         return [f"failed: {file}: {reason}" for file, reason in self.failed] + [
             f"skipped (unsupported type): {file}" for file in self.skipped
         ]
+
+
+def set_aside_notice(doc_id: str, count: int) -> str:
+    """What ingest, the upload panel and the API say of a document with ``count`` sentences set aside."""
+    return f"{doc_id}: contains text addressed to an AI assistant: {_sentences(count)} set aside"
+
+
+def _sentences(n: int) -> str:
+    return f"{n} sentence{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,7 @@ def ingest_files(
     max_bytes: int = 50_000_000,
     sync_roots: Sequence[Path] = (),
     progress: bool = False,
+    detector: Detector | None = None,
 ) -> IngestReport:
     """Bring ``index`` up to date with ``files``. With ``sync_roots``, documents whose files were under
     one of those folders and are no longer there are removed. Call inside ``index.writing()``."""
@@ -88,7 +109,13 @@ def ingest_files(
             yield doc
 
     store_documents(
-        readable(), index=index, embedder=embedder, chunking=chunking, report=report, progress=progress
+        readable(),
+        index=index,
+        embedder=embedder,
+        chunking=chunking,
+        report=report,
+        progress=progress,
+        detector=detector,
     )
     if sync_roots:
         kept = {str(path.resolve()) for path in seen.values()}
@@ -108,10 +135,13 @@ def store_documents(
     chunking: Chunking = Chunking(),
     report: IngestReport | None = None,
     progress: bool = False,
+    detector: Detector | None = None,
 ) -> IngestReport:
-    """Store ``documents``. Unchanged ones cost one manifest lookup and no model work; the rest are
-    chunked, embedded in batches across documents, and written a batch at a time."""
+    """Store ``documents``. Unchanged ones cost one manifest lookup and no model work; the rest have
+    the sentences addressed to an AI assistant set aside (``detector``, by default one using
+    ``embedder``), are chunked, embedded in batches across documents, and written a batch at a time."""
     report = report if report is not None else IngestReport()
+    detector = detector if detector is not None else Detector(embedder)
     pending: list[tuple[Document, list[Chunk]]] = []
     for doc in documents:
         status = index.status(doc)
@@ -119,6 +149,9 @@ def store_documents(
             report.unchanged.append(doc.id)
             continue
         (report.added if status == "added" else report.updated).append(doc.id)
+        doc = screen(doc, detector)
+        if doc.set_aside:
+            report.set_aside[doc.id] = doc.set_aside
         pending.append((doc, chunking.chunk(doc)))
         if sum(len(chunks) for _, chunks in pending) >= _EMBED_GROUP:
             report.chunks += _embed_and_write(pending, index, embedder, progress)

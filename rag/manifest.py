@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rag import keywords
 from rag.errors import StoreError
-from rag.types import Chunk, Document, Filters
+from rag.types import Chunk, Document, Filters, SetAside
 
 WRITING, REMOVING, DONE = "writing", "removing", "done"
 
@@ -35,9 +35,12 @@ CREATE TABLE IF NOT EXISTS documents (
     date TEXT,
     chunk_ids TEXT NOT NULL DEFAULT '[]',
     state TEXT NOT NULL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    set_aside TEXT NOT NULL DEFAULT '[]'
 );
 """
+# Added after the first stores were made: (column, its definition) for ALTER TABLE.
+_LATER_COLUMNS = (("set_aside", "TEXT NOT NULL DEFAULT '[]'"),)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Entry:
     date: str | None
     chunk_ids: tuple[str, ...]
     state: str
+    set_aside: tuple[SetAside, ...] = ()
+    """Sentences set aside at ingest as addressed to an AI assistant (``rag.injection``)."""
 
 
 class Manifest:
@@ -63,6 +68,11 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable when a process dies
         self._db.executescript(_SCHEMA + keywords.SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        for column, definition in _LATER_COLUMNS:
+            if column not in columns:
+                with self._transaction() as db:
+                    db.execute(f"ALTER TABLE documents ADD COLUMN {column} {definition}")
         if keywords.needs_upgrade(self._db):
             with self._transaction() as db:
                 keywords.upgrade(db)
@@ -120,7 +130,7 @@ class Manifest:
             keywords.add_chunks(db, chunks)
             db.execute(
                 "UPDATE documents SET path = ?, content_hash = ?, title = ?, date = ?, chunk_ids = ?,"
-                " state = ?, updated = ? WHERE doc_id = ?",
+                " state = ?, updated = ?, set_aside = ? WHERE doc_id = ?",
                 (
                     doc.path,
                     doc.content_hash,
@@ -129,6 +139,9 @@ class Manifest:
                     json.dumps([c.id for c in chunks]),
                     DONE,
                     time.time(),
+                    json.dumps(
+                        [[s.start, s.end, s.text, s.reason] for s in doc.set_aside], ensure_ascii=False
+                    ),
                     doc.id,
                 ),
             )
@@ -174,9 +187,10 @@ class Manifest:
             self._db.execute("COMMIT")
 
 
-_ENTRY = "doc_id, path, content_hash, title, date, chunk_ids, state"
+_ENTRY = "doc_id, path, content_hash, title, date, chunk_ids, state, set_aside"
 
 
 def _entry(row: tuple) -> Entry:
-    doc_id, path, content_hash, title, date, chunk_ids, state = row
-    return Entry(doc_id, path, content_hash, title, date, tuple(json.loads(chunk_ids)), state)
+    doc_id, path, content_hash, title, date, chunk_ids, state, set_aside = row
+    aside = tuple(SetAside(*item) for item in json.loads(set_aside or "[]"))
+    return Entry(doc_id, path, content_hash, title, date, tuple(json.loads(chunk_ids)), state, aside)

@@ -454,6 +454,7 @@ def create_app(
                     "title": e.title or e.doc_id,
                     "date": e.date,
                     "chunks": len(e.chunk_ids),
+                    "set_aside": len(e.set_aside),
                 }
                 for e in entries
             ],
@@ -507,6 +508,7 @@ def create_app(
             import tempfile
 
             from rag.api import ingest_into
+            from rag.ingestion import set_aside_notice
 
             results = []
             for f in files:
@@ -527,7 +529,12 @@ def create_app(
                     )
                 else:
                     status = "added" if report.added else "updated" if report.updated else "unchanged"
-                    results.append({"id": saved.name, "status": status, "summary": report.summary()})
+                    result = {"id": saved.name, "status": status, "summary": report.summary()}
+                    found = report.set_aside.get(saved.name, ())
+                    if found:  # text addressed to an AI assistant, kept out of the evidence
+                        result["set_aside"] = [item.text for item in found]
+                        result["notice"] = set_aside_notice(saved.name, len(found))
+                    results.append(result)
             yield {"object": "list", "data": results}
 
         asked = settings.with_(collection=workspace)

@@ -27,6 +27,17 @@ class Block:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A sentence of a document set aside at ingest as addressed to an AI assistant, not evidence
+    (``rag.injection``): where it was in ``Document.text``, what it said, and why."""
+
+    start: int
+    end: int
+    text: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     """A document as read. ``text`` is what offsets in chunks, blocks and citations point into."""
 
@@ -40,6 +51,8 @@ class Document:
     """For paged formats (PDF): where each page starts in ``text``; page n+1 starts at ``pages[n]``."""
     blocks: tuple[Block, ...] = ()
     """The blocks ``text`` is made of, in order."""
+    set_aside: tuple[SetAside, ...] = ()
+    """Sentences blanked out of ``text`` (spaces in their place) as addressed to an AI assistant."""
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page ``offset`` falls on, or ``None`` for an unpaged document."""

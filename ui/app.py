@@ -315,7 +315,16 @@ def document_rows(settings: Settings) -> list[list]:
         docs = open_index(settings).documents()
     except RagError:
         return []  # no store or collection yet: an empty table, filled by the first upload
-    return [[d.doc_id, d.title, d.date or "", d.chunks] for d in docs]
+    # A document with text addressed to an AI assistant is marked in its title cell.
+    return [
+        [
+            d.doc_id,
+            d.title + (f" ⚠ {len(d.set_aside)} set aside" if d.set_aside else ""),
+            d.date or "",
+            d.chunks,
+        ]
+        for d in docs
+    ]
 
 
 def save_upload(source: Path, original_name: str, uploads: Path, limit_bytes: int) -> Path:
@@ -584,6 +593,7 @@ def build_app(
                         notes.append(f"**Not added:** {original}: {report.failed[0][1]}")
                     else:
                         notes.append(f"Ingested `{saved.name}`: {report.summary()}")
+                        notes += [f"**⚠ {line}**" for line in report.notices()]
                 except RagError as e:
                     notes.append(f"**Not added:** {e}")
                 except Exception as e:  # never a traceback in the window
