@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.question import Question
-from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals
+from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals, shares_stem
 from rag.text import content_terms, fold, normalize_word, stem, word_matches, words
 from rag.types import Evidence, Hit
 
@@ -82,22 +82,24 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
     first = value_of(q, answer)
     if first is None:
         return Agreement()
-    stances: dict[str, list[Evidence]] = {first[0]: [answer]}
-    values = {first[0]: first[1]}
+    weighed = [(answer, first)]
     documents = {answer.chunk.doc_id}
-    named = _keys(q, answer)
     for unit in evidence:
         if unit.chunk.doc_id in documents or not _says_what_is_asked(q, unit):
             continue
         if unit not in support.eligible and not also_answers(q, unit, evidence):
             continue
         found = value_of(q, unit)
-        if found is None:
+        if found is not None:
+            weighed.append((unit, found))
+            documents.add(unit.chunk.doc_id)
+    # A unit that also names the value of a unit before it ("Noboa met General Donovan and Mark A.
+    # Schafer, Commander of ...") does not say otherwise: it is left out, best units first.
+    stances: dict[str, list[Evidence]] = {}
+    values: dict[str, str] = {}
+    for unit, (key, value) in weighed:
+        if stances and (_keys(q, unit) & set(stances)) - {key}:
             continue
-        if found[0] != first[0] and (first[0] in _keys(q, unit) or found[0] in named):
-            continue  # units that name each other's value too do not say otherwise
-        key, value = found
-        documents.add(unit.chunk.doc_id)
         stances.setdefault(key, []).append(unit)
         values.setdefault(key, value)
     for units in stances.values():
@@ -126,7 +128,7 @@ def _copies(units: Sequence[Evidence], hits: Sequence[Hit], documents: set[str])
 def value_of(q: Question, unit: Evidence) -> tuple[str, str] | None:
     """``(key, value)``: the one value of the asked kind ``unit`` gives for what is asked (``key``
     compares, ``value`` is as written), or None when it gives none or it cannot tell which."""
-    found = _candidates(q, unit)
+    found = [c for c in _candidates(q, unit) if c[0] not in q.terms]  # not "Head" of "Who heads ...?"
     keys = {key for key, _, _ in found}
     if len(keys) == 1:
         key, value, _ = found[0]
@@ -235,14 +237,19 @@ def _says_what_is_asked(q: Question, unit: Evidence) -> bool:
     passed the support checks through its passage ("The total cost is $6.8 million." for "The
     contractor whose crews pumped out basements works on a project of what cost?") says too little
     to agree or disagree with anything."""
-    said = set(content_terms(unit.text))
-    if not _predicate_stems(q) & said:
+    said = content_terms(unit.text)
+    if not any(shares_stem(t, said) for t in _predicate_stems(q)):
         return False
-    return sum(t in said for t in q.terms) >= COVERED * len(q.terms)
+    # a name may be in the sentence before ("... linked to Hernan Ruilova Barzola. The operation ...")
+    named = {stem(n) for n in q.proper_names} & set(content_terms(unit.chunk.text))
+    return sum(t in named or shares_stem(t, said) for t in q.terms) >= COVERED * len(q.terms)
 
 
 def _predicate_stems(q: Question) -> set[str]:
-    return set(q.predicate) | {stem(w) for w in q.asked}
+    """What the question says of what it asks: its predicate and asked phrase, or, when it has
+    neither ("Who is Ecuador's interior minister?"), its terms that are not names."""
+    said = set(q.predicate) | {stem(w) for w in q.asked}
+    return said or set(q.terms) - {stem(n) for n in q.proper_names}
 
 
 def _date_key(date: str) -> str:

@@ -252,10 +252,10 @@ def _withholds(q: Question, text: str) -> bool:
         return False
     stems = content_terms(text)
     asked = [stem(w) for w in (*q.asked, *q.counted)]
-    if not all(_shares_stem(t, stems) for t in asked):
+    if not all(shares_stem(t, stems) for t in asked):
         return False
     others = content_terms(re.sub(rf"\b({phrase})\b", " ", fold(q.text)))
-    return any(_shares_stem(t, stems) for t in others if t not in asked)
+    return any(shares_stem(t, stems) for t in others if t not in asked)
 
 
 def _names_every_name(q: Question, e: Evidence, evidence: Sequence[Evidence]) -> bool:
@@ -268,7 +268,7 @@ def _names_every_name(q: Question, e: Evidence, evidence: Sequence[Evidence]) ->
     return all(sum(n in found for found in passages.values()) <= (len(passages) + 1) // 2 for n in asked)
 
 
-def _shares_stem(term: str, terms: list[str]) -> bool:
+def shares_stem(term: str, terms: list[str]) -> bool:
     """Whether a stem is among ``terms``, or one of them begins the other ("seiz" ~ "seizur"). Crude:
     "star" ~ "start" too."""
     return any(
@@ -279,7 +279,7 @@ def _shares_stem(term: str, terms: list[str]) -> bool:
 
 def _predicate_overlap(predicate: list[str], terms: list[str]) -> int:
     """How many of the question's predicate stems a sentence's ``terms`` share."""
-    return sum(_shares_stem(t, terms) for t in predicate)
+    return sum(shares_stem(t, terms) for t in predicate)
 
 
 def _clock_times(text: str) -> set[str]:

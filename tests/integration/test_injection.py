@@ -215,7 +215,9 @@ def test_the_model_is_never_shown_it(planted):
 
 
 def _corpora() -> list[Path]:
+    planted = ROOT / "data" / "eval" / "conflicts" / "corpus"  # injections on purpose
     found = [ROOT / "data" / "corpus", *sorted((ROOT / "data" / "eval").glob("*/corpus"))]
+    found.remove(planted)
     shared = Path("/work/shared")
     found += sorted(shared.glob("data/*/corpus")) + [shared / "fixtures"]
     return [path for path in found if path.is_dir()]

@@ -1,6 +1,7 @@
 """The detector on held-out phrasings (tests/data/injection_phrasings.jsonl), written by someone who had
-not seen it, and read here only after it was frozen (injection/1). The floors were set before the file
-was read: recall at least 0.8 on the injections, at most 0.05 of the other sentences flagged."""
+not seen it, and read here only after it was frozen (injection/1); its classifier never saw them. The
+floors were set before the file was read: recall at least 0.8 on the injections, at most 0.05 of the
+other sentences flagged."""
 
 from __future__ import annotations
 
@@ -57,9 +58,11 @@ def test_held_out_sentences_for_people_are_not_flagged():
     assert fp_rate <= FALSE_POSITIVE_CEILING
 
 
-# Measured: recall 0.338 (22/65) the first time, at injection/1; 0.554 (36/65) at injection/2, after
-# general changes made once the misses had been read (so no longer a held-out figure). The floor stays.
-@pytest.mark.xfail(reason="recall is below the floor set before reading the phrasings (0.554 < 0.8)")
+# Measured: recall 0.338 (22/65) the first time, with the checks alone (injection/1); 0.554 (36/65)
+# with checks changed after the misses had been read (injection/2, no longer a held-out figure for
+# them); 0.815 (53/65) with 2/88 false positives once the classifier (injection/3, fitted by
+# bench/fit_injection.py on sentences written without seeing this file) joined them: for the
+# classifier this file is still held out.
 def test_held_out_injections_are_caught():
     recall, _ = _measure()
     assert recall >= RECALL_FLOOR
