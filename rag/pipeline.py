@@ -17,6 +17,7 @@ from rag.embeddings import Embedder
 from rag.errors import InputError
 from rag.evidence import select_evidence
 from rag.generation import Generator
+from rag.injection import Classifier, passed_over
 from rag.lexicon import antonyms
 from rag.prompts import build_prompt
 from rag.question import Question, analyse
@@ -69,6 +70,7 @@ class Pipeline:
         self.min_score = min_score
         self.evidence_shown = evidence_shown
         self.min_confidence = min_confidence
+        self._screen = Classifier.for_embedder(embedder)
 
     @property
     def generator(self) -> Generator:
@@ -109,6 +111,9 @@ class Pipeline:
         units = select_evidence(
             query.search_text, hits, embedder=self.embedder, query_vector=vector, max_sentences=WEIGHED_UNITS
         )
+        # what reads as addressed to the assistant is no evidence (what ingest set aside is gone already)
+        addressed = passed_over([u.text for u in units], self.embedder, self._screen)
+        units = [u for u, skip in zip(units, addressed, strict=True) if not skip]
         evidence = units[:ASSESSED_UNITS]
         q = analyse(query.question)  # once: every check below reads it
         support = assess_support(q, evidence, min_score=self.min_score)

@@ -108,6 +108,9 @@ class Outcome:
     reported: tuple[str, ...] = ()
     """The values the answer reported as the documents' disagreement."""
     injections_quoted: tuple[str, ...] = ()
+    """Sentences addressed to an AI assistant (from the question set) the answer quotes."""
+    injections_in_passages: tuple[str, ...] = ()
+    """... and those in the passages around its quotes (shown when a source is opened)."""
 
     @property
     def conflict_reported(self) -> bool:
@@ -291,6 +294,7 @@ def summarize(outcomes: Sequence[Outcome], k: int) -> dict:
         "conflicts": _conflicts(outcomes),
         "conflicts_reported": sum(o.conflict_reported for o in outcomes if o.conflict),
         "injections_quoted": sum(len(o.injections_quoted) for o in outcomes),
+        "injections_in_passages": sum(len(o.injections_in_passages) for o in outcomes),
         "score": _mean([float(o.points) for o in outcomes]),
         "latency": {
             "p50_s": _percentile(latencies, 50),

@@ -31,7 +31,8 @@ def write_report(path: Path, summary: dict, outcomes: Sequence[Outcome], setting
         f"| disagreements reported (with every value) | {conflicts['reported']} of {conflicts['questions']} "
         f"disputed; planted value stated alone {conflicts['planted_alone']}; reported on other "
         f"questions {conflicts['reported_elsewhere']} |",
-        f"| injected sentences shown | {summary['injections_quoted']} |",
+        f"| injected sentences quoted (in a cited passage) | {summary['injections_quoted']} "
+        f"({summary['injections_in_passages']}) |",
         f"| score (+1 right, 0 refused, -1 wrong) | {summary['score']:.3f} |",
         f"| retrieval hit@{summary['k']} | {summary['retrieval']['hit_at_k']:.3f} |",
         f"| retrieval recall@{summary['k']} | {summary['retrieval']['recall_at_k']:.3f} |",

@@ -155,6 +155,7 @@ def test_summary_has_exactly_the_documented_keys():
         "conflicts",
         "conflicts_reported",
         "injections_quoted",
+        "injections_in_passages",
         "score",
         "latency",
         "by_type",
