@@ -117,12 +117,15 @@ def main() -> int:
         model = fit(everything[keep], all_labels[keep], args.c)
         prob[out] = model.predict_proba(everything[out])[:, 1]
 
+    from rag.injection import classified
     from rag.injection import cued as has_cue
 
     ordinary = (origin == "training") & ~all_labels
     documents = origin != "training"
     positives = all_labels
-    cued = np.array([has_cue(t) for t in [*texts, *(x for v in corpora.values() for x in v)]])
+    every = [*texts, *(x for v in corpora.values() for x in v)]
+    cued = np.array([has_cue(t) for t in every])
+    prob = prob * np.array([classified(t) for t in every])  # what the detector never embeds, it never flags
 
     def flags(alone: float, with_cue: float) -> np.ndarray:
         return (prob >= alone) | (cued & (prob >= with_cue))

@@ -33,7 +33,7 @@ from rag.structure import CODE, HEADING
 from rag.text import split_sentences
 from rag.types import Document, SetAside
 
-DETECTOR = "injection/3"
+DETECTOR = "injection/4"
 """Names which sentences are set aside. Recorded with a collection: change it with any change to the
 checks, the reference phrasings or the thresholds, so that stores built before are rebuilt."""
 
@@ -433,6 +433,22 @@ _POINTS_ON = re.compile(
 
 CLASSIFIER = Path(__file__).with_name("injection_classifier.json")
 _CLASSIFIED_WORDS = 120  # longer "sentences" are lists or tables run together: not one address
+# Words of address, of answering and of instructing: only a sentence holding one is embedded for the
+# classifier. It admits 0.90 of the training file's injections and 0.23 of the corpora's sentences,
+# so ingest embeds about a quarter more text, not twice as much.
+_ADDRESSING = re.compile(
+    r"\b(?:you|your|yours|yourself|assistants?|ai|a\.i\.|models?|bots?|chatbots?|llms?|gpt\w*|answer\w*|"
+    r"respon\w*|repl\w*|quer\w*|questions?|instruct\w*|ignore|disregard|forget|override|prompts?|system|"
+    r"users?|readers?|asks?|asked|say|said|tell|state|cite|citing|sources?|must|should|always|never|only|"
+    r"pretend|act|treat|summar\w*|mention|reveal|note|whoever|anyone|automated|engines?|language)\b",
+    re.I,
+)
+
+
+def classified(text: str) -> bool:
+    """Whether the classifier reads ``text`` at all: prose of at most ``_CLASSIFIED_WORDS`` words that
+    holds a word of address, answering or instructing (``_ADDRESSING``)."""
+    return len(text.split()) <= _CLASSIFIED_WORDS and bool(_ADDRESSING.search(text))
 
 
 @dataclass(frozen=True)
@@ -571,9 +587,7 @@ class Detector:
         vectors: dict[int, np.ndarray] = {}
         if self.classifier is not None:  # every other sentence of prose, by the learned classifier
             todo = [
-                i
-                for i, s in enumerate(sentences)
-                if i not in reasons and not s.code and len(s.text.split()) <= _CLASSIFIED_WORDS
+                i for i, s in enumerate(sentences) if i not in reasons and not s.code and classified(s.text)
             ]
             embedded = self.embed([sentences[i].text for i in todo]) if todo else np.zeros((0, 0))
             vectors = dict(zip(todo, embedded, strict=True))
