@@ -287,13 +287,14 @@ def _extractive(e: Evidence, also: Sequence[Evidence] = ()) -> tuple[str, tuple]
     """The evidence sentence itself, quoted and cited, with the units of other documents that give
     the same value (``also``)."""
     units = _numbered([e, *also])
-    return _agreeing(*cite((Claim(e.text, tuple(u.label for u in units)),), units))
+    text, sources = cite((Claim(e.text, tuple(u.label for u in units)),), units)
+    return text, _agreeing(sources)
 
 
-def _agreeing(text: str, sources: tuple[Source, ...]) -> tuple[str, tuple[Source, ...]]:
-    """Sources that all give the answer's value, each saying which other documents agree."""
+def _agreeing(sources: Sequence[Source]) -> tuple[Source, ...]:
+    """Sources that all give one value, each saying which other documents agree."""
     documents = tuple(dict.fromkeys(s.doc_id for s in sources))
-    return text, tuple(replace(s, agrees_with=tuple(d for d in documents if d != s.doc_id)) for s in sources)
+    return tuple(replace(s, agrees_with=tuple(d for d in documents if d != s.doc_id)) for s in sources)
 
 
 def _disagreement(agreement: Agreement) -> tuple[str, tuple[Source, ...], tuple[Position, ...]]:
@@ -304,12 +305,8 @@ def _disagreement(agreement: Agreement) -> tuple[str, tuple[Source, ...], tuple[
     dated = all(s.latest for s in stances) and sum(s.latest == newest for s in stances) == 1
     parts, positions, label = [], [], 0
     for stance in stances:
-        documents = tuple(u.chunk.doc_id for u in stance.units)
-        cited = []
-        for unit in stance.units:
-            label += 1
-            source = to_source(label, unit)
-            cited.append(replace(source, agrees_with=tuple(d for d in documents if d != unit.chunk.doc_id)))
+        cited = _agreeing([to_source(label + n, unit) for n, unit in enumerate(stance.units, start=1)])
+        label += len(cited)
         when = f" ({stance.latest})" if stance.latest else ""
         if dated and stance.latest == newest:
             when = f" ({stance.latest}, the most recent)"
