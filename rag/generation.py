@@ -37,7 +37,8 @@ class Generator(Protocol):
 
 
 class LlamaGenerator:
-    """A GGUF file under llama.cpp. Greedy decoding: the same evidence gives the same answer.
+    """A GGUF file under llama.cpp. Greedy decoding from a clean context: the same evidence gives the same
+    answer, whatever was asked before.
 
     ``style=None`` decides from the file: ``chat`` when the GGUF carries a chat template.
     llama.cpp contexts are not thread-safe, so one lock serializes generation per model.
@@ -90,6 +91,11 @@ class LlamaGenerator:
 
     def stream(self, prompt: str, *, max_tokens: int, stop: Sequence[str]) -> Iterator[str]:
         with self._lock:
+            # llama-cpp-python reuses the cached prefix a prompt shares with the last one and evaluates
+            # only the rest, in other batches, so the logits (and a greedy answer) would depend on what
+            # was asked before. Starting clean makes the answer a function of the prompt alone; the
+            # prefix our prompts share is a few tokens.
+            self._llm.reset()
             for piece in self._llm.create_completion(
                 self._tokens(prompt),
                 max_tokens=max_tokens,

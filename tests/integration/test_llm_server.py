@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,12 +41,12 @@ def model_path() -> Path:
     return resolve_model("gemma3-270m", Settings().models_dir).path
 
 
-@pytest.fixture(scope="module")
-def llm_server(model_path, tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def _serving(model_path: Path, log_dir: Path) -> Iterator[str]:
     """The server's base URL, once it answers. Its log goes to a file: a pipe nobody reads would fill up
     and stall it."""
     url = f"http://127.0.0.1:{free_port()}"
-    log_path = tmp_path_factory.mktemp("llm_server") / "server.log"
+    log_path = log_dir / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path)]
     command += ["--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1], "--n_ctx", "2048", "--n_threads", "2"]
     with log_path.open("wb") as log:
@@ -67,6 +68,22 @@ def llm_server(model_path, tmp_path_factory) -> Iterator[str]:
             server.wait()
 
 
+@pytest.fixture(scope="module")
+def llm_server(model_path, tmp_path_factory) -> Iterator[str]:
+    with _serving(model_path, tmp_path_factory.mktemp("llm_server")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_llm_server(model_path, tmp_path) -> Iterator[str]:
+    """A server that has answered nothing yet. llama_cpp.server reuses the cached prefix a prompt shares
+    with the one before and evaluates only the rest, in other batches, which can change a greedy answer;
+    the in-process generator starts every completion clean, so texts are compared against a server whose
+    first completion this is."""
+    with _serving(model_path, tmp_path) as url:
+        yield url
+
+
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -81,11 +98,11 @@ def in_process(model_path) -> LlamaGenerator:
 
 
 @pytest.mark.parametrize("prompt", PROMPTS)
-def test_the_server_writes_what_the_model_writes_in_process(llm_server, in_process, prompt):
+def test_the_server_writes_what_the_model_writes_in_process(fresh_llm_server, in_process, prompt):
     # Exactly the same text is expected, not just a similar one: both sides run the same llama.cpp build
     # on the same GGUF, with the same tokens (BOS + the prompt), context size, threads and greedy
     # sampler, so every logit is computed the same way.
-    server = ServerGenerator(llm_server + "/v1", name="gemma3-270m")
+    server = ServerGenerator(fresh_llm_server + "/v1", name="gemma3-270m")
     stop = () if prompt == PROMPTS[-1] else STOPS
     served = "".join(server.stream(prompt, max_tokens=48, stop=stop))
     local = "".join(in_process.stream(prompt, max_tokens=48, stop=stop))
@@ -97,9 +114,11 @@ def test_the_name_is_the_servers_model_when_none_is_given(llm_server, model_path
     assert ServerGenerator(llm_server).name == str(model_path)
 
 
-def test_an_answer_through_the_server_is_the_answer_made_in_process(llm_server, corpus_store, monkeypatch):
+def test_an_answer_through_the_server_is_the_answer_made_in_process(
+    fresh_llm_server, corpus_store, monkeypatch
+):
     in_process = answer(STRIKES, store=corpus_store, mode="generative")
-    monkeypatch.setenv("RAG_LLM_URL", llm_server)
+    monkeypatch.setenv("RAG_LLM_URL", fresh_llm_server)
     monkeypatch.setenv("RAG_LLM_MODEL", "gemma3-270m")
     assert isinstance(pipeline_for(Settings.from_env(store=corpus_store)).generator, ServerGenerator)
     served = answer(STRIKES, store=corpus_store, mode="generative")
