@@ -11,9 +11,10 @@ Several: the documents disagree, and the answer shows every stance with its sour
 most documents first, then the most recent. So a planted document that contradicts the others never
 becomes the only source of an answer.
 
-Only values that can be compared exactly are weighed: numbers, sums, dates given as a month and
-day, and people (by surname). Places, yes/no and free text are not (yet): "in Manta" and "in
-Ecuador" differ without disagreeing.
+Only values that can be compared exactly are weighed: numbers, sums, dates (at the grain the
+question asks: a day, a month, a year; "March 6" and "March 6, 2026" agree, "April 2025" and "May
+2025" do not), and people (by surname). Places, yes/no and free text are not (yet): "in Manta" and
+"in Ecuador" differ without disagreeing.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rag.question import Question
+from rag.lexicon import base_form
+from rag.question import ANSWER_WORDS, Question
 from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals, shares_stem
-from rag.text import content_terms, fold, normalize_word, stem, word_matches, words
+from rag.text import content_terms, fold, name_runs, normalize_word, stem, word_matches, words
 from rag.types import Evidence, Hit
 
 WEIGHED_KINDS = frozenset(["number", "money", "date", "person"])
@@ -33,6 +35,11 @@ COVERED = 0.5
 NEAR = 8
 """Words between a candidate value and a word of the question's predicate for the candidate to be
 what a unit holding several says of what is asked."""
+_KIND_STEMS = frozenset(stem(w) for w in ANSWER_WORDS)  # "date" of "On what date ...?" is not said
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_YEAR = re.compile(rf"\b({_MONTHS})\.?(?: \d{{1,2}}(?:st|nd|rd|th)?)?(?:,? (\d{{4}}))?\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_DAY_YEAR = re.compile(r",? (\d{4})\b")
 
 
 @dataclass(frozen=True)
@@ -95,16 +102,30 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
             documents.add(unit.chunk.doc_id)
     # A unit that also names the value of a unit before it ("Noboa met General Donovan and Mark A.
     # Schafer, Commander of ...") does not say otherwise: it is left out, best units first.
-    stances: dict[str, list[Evidence]] = {}
-    values: dict[str, str] = {}
+    stances: list[tuple[str, str, list[Evidence]]] = []
     for unit, (key, value) in weighed:
-        if stances and (_keys(q, unit) & set(stances)) - {key}:
+        joins = next((s for s in stances if _agree(s[0], key)), None)
+        others = [s[0] for s in stances if s is not joins]
+        if any(_agree(named, other) for named in _keys(q, unit) for other in others):
             continue
-        stances.setdefault(key, []).append(unit)
-        values.setdefault(key, value)
-    for units in stances.values():
+        if joins is None:
+            stances.append((key, value, [unit]))
+        else:
+            joins[2].append(unit)
+    for _, _, units in stances:
         units.extend(_copies(units, hits, documents))
-    return Agreement(tuple(Stance(values[key], key, tuple(units)) for key, units in stances.items()))
+    return Agreement(tuple(Stance(value, key, tuple(units)) for key, value, units in stances))
+
+
+def _agree(a: str, b: str) -> bool:
+    """Whether two keys give the same value: equal, or dates whose fields differ nowhere both say
+    ("m=mar d=6" and "m=mar d=6 y=2026")."""
+    if a == b:
+        return True
+    if "=" not in a or "=" not in b:
+        return False
+    fa, fb = dict(f.split("=") for f in a.split()), dict(f.split("=") for f in b.split())
+    return all(fa[f] == fb[f] for f in fa.keys() & fb.keys())
 
 
 def _copies(units: Sequence[Evidence], hits: Sequence[Hit], documents: set[str]) -> list[Evidence]:
@@ -130,6 +151,10 @@ def value_of(q: Question, unit: Evidence) -> tuple[str, str] | None:
     compares, ``value`` is as written), or None when it gives none or it cannot tell which."""
     found = [c for c in _candidates(q, unit) if c[0] not in q.terms]  # not "Head" of "Who heads ...?"
     keys = {key for key, _, _ in found}
+    if len(keys) > 1 and q.preposition:  # "Until what year ...?": "from 2002 until 2012" gives 2012
+        governed = [c for c in found if _word_before(unit.text, c[2]) == q.preposition]
+        if len({key for key, _, _ in governed}) == 1:
+            found, keys = governed, {governed[0][0]}
     if len(keys) == 1:
         key, value, _ = found[0]
         return key, value
@@ -174,15 +199,12 @@ def _candidates(q: Question, unit: Evidence, *, anywhere: bool = False) -> list[
         options = rivals(q, text)
         return [(key, m.group(), m.start()) for key, m in money_spans(text) if key in options]
     if q.kind == "date":
-        return [
-            (_date_key(m.group()), m.group(), m.start())
-            for m in DATES.finditer(text)
-            if _date_key(m.group()) not in {_date_key(d.group()) for d in DATES.finditer(q.text)}
-        ]
+        asked = _dates(q, q.text)  # "When did the March 6 strikes ...?" does not ask for March 6
+        return [found for found in _dates(q, text) if not any(_agree(found[0], a[0]) for a in asked)]
     if q.kind == "person":  # named near what the question names: "Ecuador's President Daniel Noboa"
         found = []
         for person in new_people(text, q, context=unit.chunk.text):
-            written = _written(person, text)
+            written = _written(_untitled(q, person), text)
             if written and (anywhere or _near_names(q, text, text.find(written))):
                 found.append((person.split()[-1], written, text.find(written)))
         return sorted(found, key=lambda f: f[2])
@@ -238,26 +260,63 @@ def _says_what_is_asked(q: Question, unit: Evidence) -> bool:
     contractor whose crews pumped out basements works on a project of what cost?") says too little
     to agree or disagree with anything."""
     said = content_terms(unit.text)
+    said += [stem(base_form(w)) for w in words(unit.text) if base_form(w) != fold(w)]  # struck: strike
+    for run in name_runs(unit.text):  # "US" of the question is "the United States" of the unit
+        said += [stem(a) for a in q.acronyms if len(_abbreviated_by(a, run)) > 1]
     if not any(shares_stem(t, said) for t in _predicate_stems(q)):
         return False
     # a name may be in the sentence before ("... linked to Hernan Ruilova Barzola. The operation ...")
     named = {stem(n) for n in q.proper_names} & set(content_terms(unit.chunk.text))
-    return sum(t in named or shares_stem(t, said) for t in q.terms) >= COVERED * len(q.terms)
+    terms = [t for t in q.terms if t not in _KIND_STEMS]
+    return sum(t in named or shares_stem(t, said) for t in terms) >= COVERED * len(terms)
 
 
 def _predicate_stems(q: Question) -> set[str]:
     """What the question says of what it asks: its predicate and asked phrase, or, when it has
-    neither ("Who is Ecuador's interior minister?"), its terms that are not names."""
-    said = set(q.predicate) | {stem(w) for w in q.asked}
-    return said or set(q.terms) - {stem(n) for n in q.proper_names}
+    neither ("Who is Ecuador's interior minister?"), its terms that are not names, or all its terms
+    when it names a role ("Who is Ecuador's Interior Minister?")."""
+    said = set(q.predicate) | {stem(w) for w in q.asked} or set(q.terms) - {stem(n) for n in q.proper_names}
+    # "Who is Ecuador's Interior Minister?": a role in capitals is what it says ("Who is Maria Lind?"
+    # says nothing of anything)
+    return said or (set(q.terms) if q.role else set())
 
 
-def _date_key(date: str) -> str:
-    """ "March 6", "6th March" and "Mar. 6" compare equal: month name and day."""
-    parts = re.findall(r"[a-z]+|\d+", fold(date))
-    month = next(p for p in parts if p.isalpha() and p not in ("st", "nd", "rd", "th"))
-    day = next(p for p in parts if p.isdigit())
-    return f"{month[:3]} {int(day)}"
+def _dates(q: Question, text: str) -> list[tuple[str, str, int]]:
+    """``(key, value, offset)`` of each date in ``text`` at the grain ``q`` asks for: a year ("What
+    year ...?": "y=2009"), a month ("In which month ...?": "m=apr y=2025", the year when given), or
+    else a day ("m=mar d=6", with "y=2026" when written "March 6, 2026")."""
+    if "year" in q.words and not q.words & {"month", "day", "date"}:
+        return [(f"y={m.group()}", m.group(), m.start()) for m in _YEAR.finditer(text)]
+    if "month" in q.words:
+        found = []
+        for m in _MONTH_YEAR.finditer(text):
+            year = f" y={m.group(2)}" if m.group(2) else ""
+            found.append((f"m={fold(m.group(1))[:3]}{year}", m.group(), m.start()))
+        return found
+    found = []
+    for m in DATES.finditer(text):
+        parts = re.findall(r"[a-z]+|\d+", fold(m.group()))
+        month = next(p for p in parts if p.isalpha() and p not in ("st", "nd", "rd", "th"))
+        day = next(p for p in parts if p.isdigit())
+        year = _DAY_YEAR.match(text, m.end())
+        key = f"m={month[:3]} d={int(day)}" + (f" y={year.group(1)}" if year else "")
+        found.append((key, m.group(), m.start()))
+    return found
+
+
+def _word_before(text: str, at: int) -> str:
+    """The word just before offset ``at``, folded: "until" for the 2012 of "from 2002 until 2012"."""
+    before = words(text[:at])
+    return fold(before[-1]) if before else ""
+
+
+def _untitled(q: Question, person: str) -> str:
+    """``person`` without the leading words of the role the question names: "paul meyer" of "engineer
+    paul meyer" for "Who is the Chief Engineer?"."""
+    parts = person.split()
+    while len(parts) > 1 and parts[0] in q.proper_names:
+        parts = parts[1:]
+    return " ".join(parts)
 
 
 def _written(person: str, text: str) -> str | None:

@@ -55,7 +55,7 @@ class Question:
     clause: str
     """Its relative clause, from the pronoun on, or "" (see ``relative_clause``)."""
     acronyms: frozenset[str]
-    """Upper-case words of 3 to 5 letters, folded: "HSR"."""
+    """Upper-case words of 2 to 5 letters, folded: "HSR", "US"."""
     name_runs: tuple[tuple[str, ...], ...]
     """Runs of capitalized words (see ``rag.text.name_runs``): what an abbreviation may stand for."""
     counted: tuple[str, ...]
@@ -67,8 +67,14 @@ class Question:
     """The unit it wants the answer in ("How much is it in euros?" gives "euros"), or ""."""
     who_is: bool
     """It asks who someone is ("Who is the defense minister?"): only a person answers."""
+    role: bool
+    """What it names is a role, not someone: "the Chief Engineer", "Ecuador's Interior Minister" (a
+    determiner or possessive before it), not "Maria Lind"."""
     opposites: tuple[Opposed, ...]
     """What would mean the opposite of each of its plain content words (see ``rag.lexicon``)."""
+    preposition: str
+    """The preposition governing what it asks for ("Until what year ...?" gives "until"), or "": the
+    answer is the value that follows it ("from 2002 until 2012")."""
 
     @property
     def specifics(self) -> list[str]:
@@ -154,15 +160,27 @@ def analyse(question: str) -> Question:
         predicate=tuple(predicate_terms(question)),
         clause=relative_clause(question),
         acronyms=frozenset(
-            normalize_word(w) for w in words(question) if w.isupper() and 3 <= len(normalize_word(w)) <= 5
+            normalize_word(w) for w in words(question) if w.isupper() and 2 <= len(normalize_word(w)) <= 5
         ),
         name_runs=tuple(tuple(run) for run in name_runs(question)),
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
         negated=negated(main_clause(question)),
         unit=_asked_unit(folded),
         who_is=bool(_WHO_IS.search(folded)),
+        role=bool(_ROLE.search(folded)),
         opposites=_opposed(question),
+        preposition=_preposition(folded),
     )
+
+
+_PREPOSITIONS = "until|till|since|by|before|after|from|to|in|on|at|during|for"
+_GOVERNED = re.compile(rf"^\W*({_PREPOSITIONS}) (what|which|when)\b")
+
+
+def _preposition(folded: str) -> str:
+    """ "until" for "Until what year ...?"; "" when the question word leads ("What year ...?")."""
+    found = _GOVERNED.search(folded)
+    return found.group(1) if found else ""
 
 
 # What questions ask for
@@ -197,6 +215,7 @@ _PERSON_Q = re.compile(
     rf"^\W*(\w+\W+)?(who|whom|whose)\b|^\W*(\w+\W+)?(which|what) ({_MODIFIER} ){{0,2}}({_PERSON_NOUNS})s?\b"
 )
 _WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")  # asks who someone is: a person
+_ROLE = re.compile(r"\b(the|its|their|our|his|her|this|that)\b|\w['’]s\b")
 _PLACE_Q = re.compile(
     r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
 )
@@ -223,7 +242,7 @@ def expected_kind(question: str) -> str:
 
 # Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
 # the curfew?" is answered by "from March 15 to 30"; "What was the reason for ...?" by a clause.
-_ANSWER_WORDS = word_set(
+ANSWER_WORDS = word_set(
     """
     name names date dates day days month months year years time times number numbers amount amounts
     kind kinds type types sort part parts place places location locations way ways thing things one
@@ -282,11 +301,11 @@ def asked_about(question: str) -> list[str]:
     phrase: list[str] = []
     for token in tokens[start:]:
         word = normalize_word(token)
-        if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
+        if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in ANSWER_WORDS):
             break  # "How many people died?": a count of people says nothing about the passage
         if phrase and len(word) >= 4 and word.endswith("ed"):
             break  # a participle ends the noun phrase: "the prize offered for ...", "the term used to ..."
-        if not token[:1].isupper() and word not in _ANSWER_WORDS and not word[:1].isdigit():  # names: apart
+        if not token[:1].isupper() and word not in ANSWER_WORDS and not word[:1].isdigit():  # names: apart
             phrase.append(word)
         if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
             break
@@ -301,7 +320,7 @@ def predicate_terms(question: str) -> list[str]:
     of "cabinet", "official" and "visited": not of "voters", "rejected" or "bases", which only say
     which month is meant."""
     main = question[: len(question) - len(relative_clause(question))]
-    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in _ANSWER_WORDS}
+    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in ANSWER_WORDS}
     return [t for t in content_terms(main) if t not in skip and not t[:1].isdigit()]
 
 

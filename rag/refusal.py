@@ -437,7 +437,9 @@ def _unmentioned(q: Question, context: str, context_stems: set[str] | None = Non
     missing = {
         n
         for n in q.proper_names
-        if not (stem(n) in context_stems or (n in q.acronyms and n in _initials(context)))
+        # of any words, not only names: "the chief financial officer" is the "CFO" (three letters at
+        # least: two are the initials of too many pairs of words)
+        if not (stem(n) in context_stems or (n in q.acronyms and len(n) > 2 and n in _initials(context)))
     }
     if missing:
         missing -= _abbreviated(q, context)
@@ -456,6 +458,7 @@ def _abbreviated(q: Question, context: str) -> set[str]:
     for run in q.name_runs:  # the question abbreviates what the passage spells out
         if len(run) == 1 and run[0] in c_initials:
             found.update(run)
+    found |= q.acronyms & c_initials  # also inside a run: "US and Ecuadorian forces"
     return {n for n in q.proper_names if set(n.split("-")) <= found}
 
 

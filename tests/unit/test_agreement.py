@@ -34,7 +34,21 @@ def agreement(question: str, answer: Evidence, *others: Evidence, hits: tuple[Hi
             "Board member Ola Berg said the audit committee chair Maria Lind had resigned.",
             "lind",
         ),
-        ("When was the bridge reopened?", "The bridge was reopened on 14 June after repairs.", "jun 14"),
+        ("When was the bridge reopened?", "The bridge was reopened on 14 June after repairs.", "m=jun d=14"),
+        # a date at the grain asked: a year, a month (with its year when given)
+        ("In what year was the mill founded?", "The mill was founded in 1887 by two brothers.", "y=1887"),
+        ("In which month did sales peak?", "Sales peaked in October 2024, then fell.", "m=oct y=2024"),
+        # the value the question's preposition governs: "until", not "from"
+        (
+            "Until what year was the line in service?",
+            "The line was in service from 1951 until 1998.",
+            "y=1998",
+        ),
+        (
+            "Since what year has the club played here?",
+            "The club has played here since 1921, not 1890.",
+            "y=1921",
+        ),
         ("How much does the licence cost?", "The licence costs €420 a year.", "€420"),
     ],
 )
@@ -169,3 +183,29 @@ def test_a_disagreement_reads_each_value_with_its_sources_and_names_the_most_rec
         {"value": "3", "sources": ["[3]"]},
     ]
     assert shown["sources"][1]["agrees_with"] == ["a.txt"]
+
+
+def test_a_date_with_its_year_agrees_with_the_same_date_without_it():
+    a = unit("The plant reopened on 3 May after the inspection.", "memo.md")
+    b = unit("The plant reopened on May 3, 2025, after the inspection.", "log.txt")
+    found = agreement("When did the plant reopen?", a, b)
+    assert not found.conflict
+    assert [u.chunk.doc_id for u in found.corroborating] == ["log.txt"]
+
+
+def test_years_that_differ_are_a_disagreement():
+    a = unit("The lease on the depot ran until 2016.", "lease.pdf", date="2020-01-01")
+    b = unit("The lease on the depot ran until 2019, when it was renewed.", "notes.md", date="2021-01-01")
+    found = agreement("Until what year did the lease on the depot run?", a, b)
+    assert found.conflict
+    assert [s.value for s in found.ranked()] == ["2019", "2016"]  # one document each: the newer first
+
+
+def test_a_title_in_capitals_is_what_who_is_asks():
+    a = unit(
+        "Chief Engineer | Ruth Okafor", "roster.md", passage="Northfield staff\nChief Engineer | Ruth Okafor"
+    )
+    b = unit("Northfield's Chief Engineer Paul Meyer signed the permit.", "permit.txt")
+    found = agreement("Who is Northfield's Chief Engineer?", a, b)
+    assert found.conflict
+    assert {s.value for s in found.stances} == {"Ruth Okafor", "Paul Meyer"}
