@@ -141,6 +141,8 @@ class Pipeline:
             problem = draft.problem
             if draft.claims:
                 (text, sources), refused = cite(tuple(draft.claims), [*shown, *draft.also]), False
+                if set(draft.claims[0].labels) & {e.label for e in draft.also}:  # corroborated
+                    sources = _agreeing(sources, among=[shown[0], *draft.also])
                 reason = problem
             elif mode == "auto":
                 (text, sources), refused = _extractive(support.evidence, agreement.corroborating), False
@@ -291,10 +293,14 @@ def _extractive(e: Evidence, also: Sequence[Evidence] = ()) -> tuple[str, tuple]
     return text, _agreeing(sources)
 
 
-def _agreeing(sources: Sequence[Source]) -> tuple[Source, ...]:
-    """Sources that all give one value, each saying which other documents agree."""
-    documents = tuple(dict.fromkeys(s.doc_id for s in sources))
-    return tuple(replace(s, agrees_with=tuple(d for d in documents if d != s.doc_id)) for s in sources)
+def _agreeing(sources: Sequence[Source], among: Sequence[Evidence] = ()) -> tuple[Source, ...]:
+    """Sources that all give one value, each saying which other documents agree; with ``among``,
+    only the sources of those units' documents give it (a generated answer may cite more)."""
+    documents = tuple(dict.fromkeys([e.chunk.doc_id for e in among] or [s.doc_id for s in sources]))
+    return tuple(
+        replace(s, agrees_with=tuple(d for d in documents if d != s.doc_id)) if s.doc_id in documents else s
+        for s in sources
+    )
 
 
 def _disagreement(agreement: Agreement) -> tuple[str, tuple[Source, ...], tuple[Position, ...]]:

@@ -5,6 +5,7 @@ import pytest
 from rag.errors import InputError
 from rag.ingestion import Chunking
 from rag.pipeline import CLOSEST, REFUSAL, Pipeline
+from rag.reading import parse_document
 from rag.retrieval import Retriever
 from rag.types import Answer, Turn
 from tests.conftest import store_docs
@@ -174,3 +175,29 @@ def test_warming_up_reads_the_keyword_index_and_loads_the_model(make_pipeline):
     assert manifest._postings is not None and pipeline._generator is None
     pipeline.warm_up()
     assert pipeline._generator is generator
+
+
+def test_a_generated_answer_that_other_documents_corroborate_cites_them_and_says_they_agree(
+    index, embedder, news_doc
+):
+    other = parse_document(
+        "date 2026-03-10 Drug routes\nAbout 70% of the drugs produced by Colombia and Peru pass through "
+        "Ecuador, officials said.\n",
+        doc_id="news/routes.txt",
+        path="news/routes.txt",
+    )
+    store_docs(index, [news_doc, other], embedder, CHUNKS)
+    generator = ScriptedGenerator("Around 70% [1].")
+    pipeline = Pipeline(
+        retriever=Retriever(index, embedder),
+        embedder=embedder,
+        generator=lambda: generator,
+        k=4,
+        min_score=0.2,
+    )
+    answer = pipeline.answer("What share of the drugs produced by Colombia and Peru passes through Ecuador?")
+    assert not answer.refused and not answer.conflicts
+    assert answer.text == "Around 70% [1][2]."  # the model saw one unit; the other document is cited too
+    assert {s.doc_id for s in answer.sources} == {"news/strikes.txt", "news/routes.txt"}
+    for source in answer.sources:
+        assert source.agrees_with == tuple({"news/strikes.txt", "news/routes.txt"} - {source.doc_id})
