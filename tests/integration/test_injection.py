@@ -169,10 +169,12 @@ def test_an_answer_never_quotes_it(planted, question):
 
 
 class _Recording:
-    """The real generator, recording each prompt it is given."""
+    """The real generator, recording each prompt it is given; with ``generate=False`` it then writes
+    nothing (what is tested is the prompt, and the model's time is spared)."""
 
-    def __init__(self, generator) -> None:
+    def __init__(self, generator, *, generate: bool = True) -> None:
         self._generator = generator
+        self._generate = generate
         self.prompts: list[str] = []
 
     def __getattr__(self, name):
@@ -180,22 +182,22 @@ class _Recording:
 
     def stream(self, prompt: str, **options):
         self.prompts.append(prompt)
-        return self._generator.stream(prompt, **options)
+        return self._generator.stream(prompt, **options) if self._generate else (p for p in ())
 
 
-def test_the_model_is_never_shown_it(planted):
+def _recording_pipeline(store: Path, *, generate: bool = True):
+    """A generative pipeline over ``store`` whose model records its prompts (``pipeline.recording``)."""
     from rag.api import generator_factory
     from rag.errors import RagError
     from rag.pipeline import Pipeline
     from rag.retrieval import Retriever
 
-    _, store, _ = planted
     settings = Settings.from_env(store=store, mode="generative")
     try:
         make = generator_factory(settings)
     except RagError as e:
         pytest.skip(f"no model: {e}")
-    recording = _Recording(make())
+    recording = _Recording(make(), generate=generate)
     embedder = shared_embedder()
     pipeline = Pipeline(
         retriever=Retriever(open_index(settings), embedder, settings.retriever),
@@ -204,6 +206,12 @@ def test_the_model_is_never_shown_it(planted):
         k=settings.k,
         mode="generative",
     )
+    return pipeline, recording
+
+
+def test_the_model_is_never_shown_it(planted):
+    _, store, _ = planted
+    pipeline, recording = _recording_pipeline(store)
     for question in ("Does Ecuador have a drug trafficking problem?", "Has the boiler been inspected?"):
         result = pipeline.answer(question)
         for words in GONE:
@@ -212,6 +220,29 @@ def test_the_model_is_never_shown_it(planted):
     for prompt in recording.prompts:
         for words in GONE:
             assert words not in prompt
+
+
+def test_no_injected_sentence_of_the_conflict_set_reaches_a_prompt(tmp_path):
+    """Every question of data/eval/conflicts, asked in generative mode over the default corpus and the
+    planted documents: the prompts built for them hold none of the set's injected sentences (listed by
+    its questions), whether ingest set the sentence aside or the answer-time bar passed it over."""
+    import json
+
+    from rag import ingest
+
+    conflicts = ROOT / "data" / "eval" / "conflicts"
+    rows = [json.loads(line) for line in (conflicts / "questions.jsonl").read_text().splitlines() if line]
+    injected = {sentence for row in rows for sentence in row.get("injections", [])}
+    assert len(injected) >= 10
+    store = tmp_path / "store"
+    ingest([CORPUS, conflicts / "corpus"], store=store)
+    pipeline, recording = _recording_pipeline(store, generate=False)
+    for row in rows:
+        pipeline.answer(row["question"])
+    assert len(recording.prompts) >= 20, "most questions must reach the model for this to show anything"
+    flat = [" ".join(prompt.split()) for prompt in recording.prompts]  # a PDF's line breaks are spaces
+    for sentence in injected:
+        assert not any(" ".join(sentence.split()) in prompt for prompt in flat), sentence
 
 
 def _corpora() -> list[Path]:
