@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.lexicon import base_form
-from rag.question import ANSWER_WORDS, Question
+from rag.question import Question
 from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals, shares_stem
-from rag.text import content_terms, fold, name_runs, normalize_word, stem, word_matches, words
+from rag.text import content_terms, fold, name_runs, normalize_word, stem, word_matches, word_set, words
 from rag.types import Evidence, Hit
 
 WEIGHED_KINDS = frozenset(["number", "money", "date", "person"])
@@ -35,11 +36,13 @@ COVERED = 0.5
 NEAR = 8
 """Words between a candidate value and a word of the question's predicate for the candidate to be
 what a unit holding several says of what is asked."""
-_KIND_STEMS = frozenset(stem(w) for w in ANSWER_WORDS)  # "date" of "On what date ...?" is not said
+# "date" of "On what date ...?" is not a word a unit must say
+_DATE_WORDS = frozenset(stem(w) for w in word_set("date dates day days month months year years time times"))
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_YEAR = re.compile(rf"\b({_MONTHS})\.?(?: \d{{1,2}}(?:st|nd|rd|th)?)?(?:,? (\d{{4}}))?\b")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_DAY_YEAR = re.compile(r",? (\d{4})\b")
+_YEARS = r"1[89]\d\d|20\d\d"
+_MONTH_YEAR = re.compile(rf"\b({_MONTHS})\.?(?: \d{{1,2}}(?:st|nd|rd|th)?)?(?:,? ({_YEARS}))?\b")
+_YEAR = re.compile(rf"\b({_YEARS})\b")
+_DAY_YEAR = re.compile(rf",? ({_YEARS})\b")
 
 
 @dataclass(frozen=True)
@@ -102,15 +105,16 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
             documents.add(unit.chunk.doc_id)
     # A unit that also names the value of a unit before it ("Noboa met General Donovan and Mark A.
     # Schafer, Commander of ...") does not say otherwise: it is left out, best units first.
-    stances: list[tuple[str, str, list[Evidence]]] = []
+    stances: list[list] = []  # [key, value, units]; a stance's key grows as precise as its units say
     for unit, (key, value) in weighed:
         joins = next((s for s in stances if _agree(s[0], key)), None)
         others = [s[0] for s in stances if s is not joins]
         if any(_agree(named, other) for named in _keys(q, unit) for other in others):
             continue
         if joins is None:
-            stances.append((key, value, [unit]))
-        else:
+            stances.append([key, value, [unit]])
+        else:  # "March 6" joined by "March 6, 2025": a "March 6, 2026" after it disagrees
+            joins[0] = _merged(joins[0], key)
             joins[2].append(unit)
     for _, _, units in stances:
         units.extend(_copies(units, hits, documents))
@@ -118,14 +122,26 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
 
 
 def _agree(a: str, b: str) -> bool:
-    """Whether two keys give the same value: equal, or dates whose fields differ nowhere both say
-    ("m=mar d=6" and "m=mar d=6 y=2026")."""
+    """Whether two keys give the same value: equal, or dates that share a field and differ in none
+    that both give ("m=mar d=6" and "m=mar d=6 y=2026")."""
     if a == b:
         return True
     if "=" not in a or "=" not in b:
         return False
-    fa, fb = dict(f.split("=") for f in a.split()), dict(f.split("=") for f in b.split())
-    return all(fa[f] == fb[f] for f in fa.keys() & fb.keys())
+    fa, fb = _fields(a), _fields(b)
+    shared = fa.keys() & fb.keys()
+    return bool(shared) and all(fa[f] == fb[f] for f in shared)
+
+
+def _merged(a: str, b: str) -> str:
+    """The key saying every field of two agreeing keys."""
+    if "=" not in a:
+        return a
+    return " ".join(f"{f}={v}" for f, v in {**_fields(a), **_fields(b)}.items())
+
+
+def _fields(key: str) -> dict[str, str]:
+    return dict(f.split("=") for f in key.split())
 
 
 def _copies(units: Sequence[Evidence], hits: Sequence[Hit], documents: set[str]) -> list[Evidence]:
@@ -199,8 +215,9 @@ def _candidates(q: Question, unit: Evidence, *, anywhere: bool = False) -> list[
         options = rivals(q, text)
         return [(key, m.group(), m.start()) for key, m in money_spans(text) if key in options]
     if q.kind == "date":
-        asked = _dates(q, q.text)  # "When did the March 6 strikes ...?" does not ask for March 6
-        return [found for found in _dates(q, text) if not any(_agree(found[0], a[0]) for a in asked)]
+        asked = [key for key, _, _ in _dates(q.date_grain, q.text)]  # "the March 6 strikes": not asked for
+        found = _dates(q.date_grain, text)
+        return [date for date in found if not any(_agree(date[0], key) for key in asked)]
     if q.kind == "person":  # named near what the question names: "Ecuador's President Daniel Noboa"
         found = []
         for person in new_people(text, q, context=unit.chunk.text):
@@ -267,32 +284,34 @@ def _says_what_is_asked(q: Question, unit: Evidence) -> bool:
         return False
     # a name may be in the sentence before ("... linked to Hernan Ruilova Barzola. The operation ...")
     named = {stem(n) for n in q.proper_names} & set(content_terms(unit.chunk.text))
-    terms = [t for t in q.terms if t not in _KIND_STEMS]
+    terms = [t for t in q.terms if t not in _DATE_WORDS]
     return sum(t in named or shares_stem(t, said) for t in terms) >= COVERED * len(terms)
 
 
 def _predicate_stems(q: Question) -> set[str]:
     """What the question says of what it asks: its predicate and asked phrase, or, when it has
-    neither ("Who is Ecuador's interior minister?"), its terms that are not names, or all its terms
-    when it names a role ("Who is Ecuador's Interior Minister?")."""
+    neither ("Who is Ecuador's interior minister?"), its terms that are not names; when every term is
+    a name, all of them if it names a role ("Who is Ecuador's Interior Minister?"), else none."""
     said = set(q.predicate) | {stem(w) for w in q.asked} or set(q.terms) - {stem(n) for n in q.proper_names}
     # "Who is Ecuador's Interior Minister?": a role in capitals is what it says ("Who is Maria Lind?"
     # says nothing of anything)
     return said or (set(q.terms) if q.role else set())
 
 
-def _dates(q: Question, text: str) -> list[tuple[str, str, int]]:
-    """``(key, value, offset)`` of each date in ``text`` at the grain ``q`` asks for: a year ("What
-    year ...?": "y=2009"), a month ("In which month ...?": "m=apr y=2025", the year when given), or
-    else a day ("m=mar d=6", with "y=2026" when written "March 6, 2026")."""
-    if "year" in q.words and not q.words & {"month", "day", "date"}:
-        return [(f"y={m.group()}", m.group(), m.start()) for m in _YEAR.finditer(text)]
-    if "month" in q.words:
+@lru_cache(maxsize=4096)
+def _dates(grain: str, text: str) -> tuple[tuple[str, str, int], ...]:
+    """``(key, value, offset)`` of each date in ``text`` at ``grain`` (``Question.date_grain``): a year
+    ("y=2009"), a month ("m=apr y=2025", the year when given), or a day ("m=mar d=6", with "y=2026"
+    and shown with it when written "March 6, 2026"). Cached: a unit's dates are read for its value
+    and for every value it names."""
+    if grain == "year":
+        return tuple((f"y={m.group()}", m.group(), m.start()) for m in _YEAR.finditer(text))
+    if grain == "month":
         found = []
         for m in _MONTH_YEAR.finditer(text):
             year = f" y={m.group(2)}" if m.group(2) else ""
             found.append((f"m={fold(m.group(1))[:3]}{year}", m.group(), m.start()))
-        return found
+        return tuple(found)
     found = []
     for m in DATES.finditer(text):
         parts = re.findall(r"[a-z]+|\d+", fold(m.group()))
@@ -300,8 +319,8 @@ def _dates(q: Question, text: str) -> list[tuple[str, str, int]]:
         day = next(p for p in parts if p.isdigit())
         year = _DAY_YEAR.match(text, m.end())
         key = f"m={month[:3]} d={int(day)}" + (f" y={year.group(1)}" if year else "")
-        found.append((key, m.group(), m.start()))
-    return found
+        found.append((key, text[m.start() : year.end() if year else m.end()], m.start()))
+    return tuple(found)
 
 
 def _word_before(text: str, at: int) -> str:
@@ -311,8 +330,8 @@ def _word_before(text: str, at: int) -> str:
 
 
 def _untitled(q: Question, person: str) -> str:
-    """``person`` without the leading words of the role the question names: "paul meyer" of "engineer
-    paul meyer" for "Who is the Chief Engineer?"."""
+    """``person`` without its leading words that the question names (the role it asks about): "paul
+    meyer" of "engineer paul meyer" for "Who is the Chief Engineer?"."""
     parts = person.split()
     while len(parts) > 1 and parts[0] in q.proper_names:
         parts = parts[1:]

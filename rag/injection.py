@@ -502,7 +502,7 @@ def passed_over(units: Sequence[str], embedder: Embedder, classifier: Classifier
     """For each evidence unit, whether it reads as addressed to an AI assistant: the ingest-time checks'
     full points, or the classifier's probability at ``PASSED_OVER`` (its cue threshold with a cue). As
     at ingest, the classifier reads only the units it reads at all (``classified``): about one in five
-    evidence units of news, so most answers embed nothing here."""
+    evidence units of news, so an answer embeds one or two units here, not eight."""
     if not units:
         return []
     points = [sum(score_sentence(u)) for u in units]

@@ -68,13 +68,17 @@ class Question:
     who_is: bool
     """It asks who someone is ("Who is the defense minister?"): only a person answers."""
     role: bool
-    """What it names is a role, not someone: "the Chief Engineer", "Ecuador's Interior Minister" (a
-    determiner or possessive before it), not "Maria Lind"."""
+    """It names a role, not someone: it has a determiner or a possessive ("the Chief Engineer",
+    "Ecuador's Interior Minister"), which "Who is Maria Lind?" and "Who's Maria Lind?" lack."""
     opposites: tuple[Opposed, ...]
     """What would mean the opposite of each of its plain content words (see ``rag.lexicon``)."""
     preposition: str
-    """The preposition governing what it asks for ("Until what year ...?" gives "until"), or "": the
-    answer is the value that follows it ("from 2002 until 2012")."""
+    """The preposition bounding what it asks for ("Until what year ...?" gives "until"), or "": the
+    answer is the value that follows it ("from 2002 until 2012"). Only prepositions that tell values
+    apart: "In what year ...?" says nothing of which year a sentence gives first."""
+    date_grain: str
+    """What a date it asks for must say: "year" ("In what year ...?"), "month" ("Which month ...?"),
+    or "day" (any other date question)."""
 
     @property
     def specifics(self) -> list[str]:
@@ -170,11 +174,19 @@ def analyse(question: str) -> Question:
         role=bool(_ROLE.search(folded)),
         opposites=_opposed(question),
         preposition=_preposition(folded),
+        date_grain=_date_grain(folded),
     )
 
 
-_PREPOSITIONS = "until|till|since|by|before|after|from|to|in|on|at|during|for"
+_PREPOSITIONS = "until|till|since|before|after|from|through"
 _GOVERNED = re.compile(rf"^\W*({_PREPOSITIONS}) (what|which|when)\b")
+_GRAIN = re.compile(r"\b(what|which) (year|month)\b")
+
+
+def _date_grain(folded: str) -> str:
+    """ "year" for "In what year ...?", "month" for "In which month and year ...?", else "day"."""
+    found = _GRAIN.search(folded)
+    return found.group(2) if found else "day"
 
 
 def _preposition(folded: str) -> str:
@@ -215,7 +227,9 @@ _PERSON_Q = re.compile(
     rf"^\W*(\w+\W+)?(who|whom|whose)\b|^\W*(\w+\W+)?(which|what) ({_MODIFIER} ){{0,2}}({_PERSON_NOUNS})s?\b"
 )
 _WHO_IS = re.compile(r"\bwho('s| is| was| are| were)\b")  # asks who someone is: a person
-_ROLE = re.compile(r"\b(the|its|their|our|his|her|this|that)\b|\w['’]s\b")
+_ROLE = re.compile(  # a determiner, or a possessive that is no contraction ("who's")
+    r"\b(the|its|their|our|his|her|this|that)\b|\b(?!(who|what|where|when|how|it|that)['’]s)\w+['’]s\b"
+)
 _PLACE_Q = re.compile(
     r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
 )
@@ -242,7 +256,7 @@ def expected_kind(question: str) -> str:
 
 # Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
 # the curfew?" is answered by "from March 15 to 30"; "What was the reason for ...?" by a clause.
-ANSWER_WORDS = word_set(
+_ANSWER_WORDS = word_set(
     """
     name names date dates day days month months year years time times number numbers amount amounts
     kind kinds type types sort part parts place places location locations way ways thing things one
@@ -301,11 +315,11 @@ def asked_about(question: str) -> list[str]:
     phrase: list[str] = []
     for token in tokens[start:]:
         word = normalize_word(token)
-        if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in ANSWER_WORDS):
+        if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
             break  # "How many people died?": a count of people says nothing about the passage
         if phrase and len(word) >= 4 and word.endswith("ed"):
             break  # a participle ends the noun phrase: "the prize offered for ...", "the term used to ..."
-        if not token[:1].isupper() and word not in ANSWER_WORDS and not word[:1].isdigit():  # names: apart
+        if not token[:1].isupper() and word not in _ANSWER_WORDS and not word[:1].isdigit():  # names: apart
             phrase.append(word)
         if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
             break
@@ -320,7 +334,7 @@ def predicate_terms(question: str) -> list[str]:
     of "cabinet", "official" and "visited": not of "voters", "rejected" or "bases", which only say
     which month is meant."""
     main = question[: len(question) - len(relative_clause(question))]
-    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in ANSWER_WORDS}
+    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in _ANSWER_WORDS}
     return [t for t in content_terms(main) if t not in skip and not t[:1].isdigit()]
 
 

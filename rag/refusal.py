@@ -458,7 +458,10 @@ def _abbreviated(q: Question, context: str) -> set[str]:
     for run in q.name_runs:  # the question abbreviates what the passage spells out
         if len(run) == 1 and run[0] in c_initials:
             found.update(run)
-    found |= q.acronyms & c_initials  # also inside a run: "US and Ecuadorian forces"
+    # also inside a run ("US and Ecuadorian forces"), from words of three letters or more ("World War I,
+    # Italian ..." does not spell "II")
+    spelled = {"".join(w[0] for w in span) for span in _spans(name_runs(context)) if min(map(len, span)) > 2}
+    found |= q.acronyms & spelled
     return {n for n in q.proper_names if set(n.split("-")) <= found}
 
 

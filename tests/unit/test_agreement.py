@@ -209,3 +209,40 @@ def test_a_title_in_capitals_is_what_who_is_asks():
     found = agreement("Who is Northfield's Chief Engineer?", a, b)
     assert found.conflict
     assert {s.value for s in found.stances} == {"Ruth Okafor", "Paul Meyer"}
+
+
+def test_a_contraction_is_no_possessive_so_who_s_someone_weighs_nothing():
+    a = unit("Maria Lind met Ola Berg, the board chair, on Monday.", "a.md")
+    b = unit("Maria Lind met John Smith, the finance chief, on Tuesday.", "b.md")
+    assert not agreement("Who's Maria Lind?", a, b).stances
+
+
+def test_a_preposition_that_does_not_tell_values_apart_is_not_followed():
+    text = "The base closed at the end of 2009; it had opened in 1999."
+    assert value_of(analyse("In what year did the base close?"), unit(text, "a")) == ("y=2009", "2009")
+
+
+def test_a_date_s_year_is_a_plausible_year_and_shown_with_it():
+    a = unit("The strike at the plant began on March 6, 1500 workers walking out.", "a.md")
+    b = unit("The strike at the plant began on March 6, 2026.", "b.md")
+    assert not agreement("When did the strike at the plant begin?", a, b).conflict
+    c = unit("The strike at the plant began on March 6, 2025.", "c.md")
+    found = agreement("When did the strike at the plant begin?", b, c)
+    assert found.conflict and {s.value for s in found.stances} == {"March 6, 2026", "March 6, 2025"}
+
+
+def test_a_year_named_in_passing_does_not_make_the_question_ask_for_a_year():
+    a = unit("The dock strike began on March 6, 2025.", "a.md")
+    b = unit("The dock strike began on March 20, 2025.", "b.md")
+    assert agreement("When did the dock strike begin last year?", a, b).conflict
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (1, 0, 2), (2, 0, 1)])
+def test_dates_of_more_or_less_precision_group_the_same_in_any_order(order):
+    texts = [
+        "The plant reopened on March 6 after the inspection.",
+        "The plant reopened on March 6, 2025, after the inspection.",
+        "The plant reopened on March 6, 2026, after the inspection.",
+    ]
+    units = [unit(texts[i], f"doc{i}.md") for i in order]
+    assert agreement("When did the plant reopen?", *units).conflict

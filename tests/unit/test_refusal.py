@@ -454,3 +454,11 @@ def test_a_hyphenated_word_is_mentioned_joined_or_apart_and_the_reverse():
     assert not mentions_specifics(
         analyse("What is the fax number for refunds?"), passage("Use the e-mail form.")
     )
+
+
+def test_a_two_letter_abbreviation_is_spelled_out_by_words_not_by_stray_letters():
+    q = analyse("How many soldiers did US and Canadian units lose?")
+    assert mentions_specifics(q, passage("a", "The United States and Canadian units lost 40 soldiers."))
+    war = analyse("How many soldiers died in World War II?")
+    first = passage("b", "About 70 million died in World War I, Italian sources say.")
+    assert not mentions_specifics(war, first)
