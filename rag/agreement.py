@@ -13,8 +13,18 @@ becomes the only source of an answer.
 
 Only values that can be compared exactly are weighed: numbers, sums, dates (at the grain the
 question asks: a day, a month, a year; "March 6" and "March 6, 2026" agree, "April 2025" and "May
-2025" do not), and people (by surname). Places, yes/no and free text are not (yet): "in Manta" and
-"in Ecuador" differ without disagreeing.
+2025" do not), people (by surname), and places of the category a question names ("In which
+province ...?": "the province of Sucumbios", "Carchi province"). A place is often named a sentence
+away from what happened there ("... struck a training camp. The operation was carried out in the
+province of Sucumbios."), so a unit naming none gives its passage's, when the passage names one
+only. A yes/no question is answered "yes" by a unit saying all it says, "no" by one denying it ("The
+plant is not open on Sundays"). A place a question asks for without naming its category ("Where
+...?") is not weighed, nor free text: "in Manta" and "in Ecuador" differ without disagreeing.
+
+A planted document often restates another's sentence with the value changed and a detail dropped
+("killed four men" for "killed six men Sunday"): a unit that says nearly every word the answer's
+unit says, and no name it does not, is weighed even when its passage lacks a detail the question
+gives (``RESTATED``).
 """
 
 from __future__ import annotations
@@ -27,15 +37,32 @@ from functools import lru_cache
 from rag.lexicon import base_form
 from rag.question import Question
 from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals, shares_stem
-from rag.text import content_terms, fold, name_runs, normalize_word, stem, word_matches, word_set, words
+from rag.text import (
+    STOPWORDS,
+    content_terms,
+    fold,
+    name_runs,
+    names,
+    negated,
+    normalize_word,
+    split_sentences,
+    stem,
+    word_matches,
+    word_set,
+    words,
+)
 from rag.types import Evidence, Hit
 
-WEIGHED_KINDS = frozenset(["number", "money", "date", "person"])
+WEIGHED_KINDS = frozenset(["number", "money", "date", "person", "place"])
 COVERED = 0.5
 """Share of the question's terms a unit must itself say to be weighed."""
 NEAR = 8
 """Words between a candidate value and a word of the question's predicate for the candidate to be
 what a unit holding several says of what is asked."""
+DENIAL_REACH = 3
+"""Words before a word of a yes/no question within which a negation denies what it asks."""
+RESTATED = 0.7
+"""Share of the content words of two units (values aside) both say for one to restate the other."""
 # "date" of "On what date ...?" is not a word a unit must say
 _DATE_WORDS = frozenset(stem(w) for w in word_set("date dates day days month months year years time times"))
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -87,21 +114,26 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
     checks (``also_answers``; ``support.eligible`` already has), and of the same sentence repeated
     word for word in another retrieved passage (a wire story in two papers: selection keeps one)."""
     answer = support.evidence
-    if answer is None or q.kind not in WEIGHED_KINDS or not _says_what_is_asked(q, answer):
+    weighed_kind = q.kind in WEIGHED_KINDS or q.yes_no
+    if answer is None or not weighed_kind or not _says_what_is_asked(q, answer):
         return Agreement()  # "Who is Noboa?" asks for no value of anything: nothing to weigh
-    first = value_of(q, answer)
+    first = _read(q, answer)
     if first is None:
         return Agreement()
-    weighed = [(answer, first)]
+    weighed = [first]
     documents = {answer.chunk.doc_id}
     for unit in evidence:
         if unit.chunk.doc_id in documents or not _says_what_is_asked(q, unit):
             continue
-        if unit not in support.eligible and not also_answers(q, unit, evidence):
+        if not (
+            unit in support.eligible
+            or also_answers(q, unit, evidence)
+            or (_restates(q, unit, answer) and also_answers(q, unit, evidence, specific=False))
+        ):
             continue
-        found = value_of(q, unit)
+        found = _read(q, unit)
         if found is not None:
-            weighed.append((unit, found))
+            weighed.append(found)
             documents.add(unit.chunk.doc_id)
     # A unit that also names the value of a unit before it ("Noboa met General Donovan and Mark A.
     # Schafer, Commander of ...") does not say otherwise: it is left out, best units first.
@@ -162,9 +194,44 @@ def _copies(units: Sequence[Evidence], hits: Sequence[Hit], documents: set[str])
     return found
 
 
+def _read(q: Question, unit: Evidence) -> tuple[Evidence, tuple[str, str]] | None:
+    """The unit giving ``unit``'s value and that value (see ``value_of``): ``unit`` itself, or, for a
+    place it does not name, the one sentence of its passage naming a place of the asked category
+    when no other sentence there names another."""
+    found = value_of(q, unit)
+    if found is not None or q.kind != "place" or _candidates(q, unit, anywhere=True):
+        return (unit, found) if found is not None else None
+    chunk = unit.chunk
+    read = []
+    for start, end in split_sentences(chunk.text, chunk.start):
+        sentence = replace(
+            unit, text=chunk.text[start - chunk.start : end - chunk.start], start=start, end=end
+        )
+        read += [(sentence, (key, value)) for key, value, _ in _candidates(q, sentence)]
+    return read[0] if len({key for _, (key, _) in read}) == 1 else None
+
+
+def _restates(q: Question, unit: Evidence, answer: Evidence) -> bool:
+    """Whether ``unit`` says what ``answer`` says, its value aside: at least ``RESTATED`` of the
+    content words either says are said by both, and it names nothing ``answer`` and the question do
+    not ("The US military said a strike ... in the eastern Pacific killed four men" restates "... it
+    killed six men Sunday in a strike ... in the eastern Pacific"; "... in the Caribbean killed three
+    men" does not)."""
+    own, other = ({t for t in content_terms(u.text) if not t[:1].isdigit()} for u in (unit, answer))
+    named = {stem(n) for n in names(unit.text, sentence_starts=False)}
+    return (
+        bool(own)
+        and len(own & other) >= RESTATED * len(own | other)
+        and named <= other | {stem(n) for n in q.names}
+    )
+
+
 def value_of(q: Question, unit: Evidence) -> tuple[str, str] | None:
     """``(key, value)``: the one value of the asked kind ``unit`` gives for what is asked (``key``
-    compares, ``value`` is as written), or None when it gives none or it cannot tell which."""
+    compares, ``value`` is as written), or None when it gives none or it cannot tell which. For a
+    yes/no question, whether it says so (see ``_stance``)."""
+    if q.yes_no:
+        return _stance(q, unit)
     found = [c for c in _candidates(q, unit) if c[0] not in q.terms]  # not "Head" of "Who heads ...?"
     keys = {key for key, _, _ in found}
     if len(keys) > 1 and q.preposition:  # "Until what year ...?": "from 2002 until 2012" gives 2012
@@ -189,6 +256,27 @@ def value_of(q: Question, unit: Evidence) -> tuple[str, str] | None:
         return None
     key, (_, value) = nearest[0]
     return key, value
+
+
+def _stance(q: Question, unit: Evidence) -> tuple[str, str] | None:
+    """ "yes" when ``unit`` says every term of a yes/no question; "no" when it does and a negation
+    stands within ``DENIAL_REACH`` words before one of those terms that is no name ("The plant is not
+    open on Sundays", "Water damage is never covered"); None when it leaves a term unsaid. A negation
+    elsewhere in the sentence ("The plant, which has no night shift, is open on Sundays") denies
+    nothing that is asked. As in speech, "Isn't the plant open on Sundays?" is answered "no" when it
+    is not."""
+    said, named = _said(q, unit), _named(q, unit)
+    terms = [t for t in q.terms if not negated(t)]  # "isn't" of "Isn't the plant open ...?"
+    if not all(t in named or shares_stem(t, said) for t in terms):
+        return None
+    plain = set(terms) - {stem(n) for n in q.proper_names}
+    tokens = words(unit.text)
+    denied = any(
+        negated(" ".join(tokens[max(0, i - DENIAL_REACH) : i]))
+        for i, token in enumerate(tokens)
+        if stem(token) in plain or stem(base_form(token)) in plain
+    )
+    return ("no", "no") if denied else ("yes", "yes")
 
 
 def _keys(q: Question, unit: Evidence) -> set[str]:
@@ -225,7 +313,30 @@ def _candidates(q: Question, unit: Evidence, *, anywhere: bool = False) -> list[
             if written and (anywhere or _near_names(q, text, text.find(written))):
                 found.append((person.split()[-1], written, text.find(written)))
         return sorted(found, key=lambda f: f[2])
+    if q.kind == "place" and q.category:
+        return [(key, value, at) for key, value, at in _places(q.category, text) if key not in q.proper_names]
     return []
+
+
+_PLACE_NAME = r"[A-ZÀ-Þ][\w'’-]*(?: (?:(?:de|del|la|las|los) )?[A-ZÀ-Þ][\w'’-]*)*"
+
+
+@lru_cache(maxsize=4096)
+def _places(category: str, text: str) -> tuple[tuple[str, str, int], ...]:
+    """``(key, value, offset)`` of each place of ``category`` named in ``text``: "the province of
+    Sucumbios", "Carchi province" (a possessive before it is not the place: "Ecuador's Carchi
+    province")."""
+    noun = rf"(?i:{re.escape(category)}(?:s|es)?)"
+    found = []
+    for pattern in (rf"\b{noun} of (?:the )?({_PLACE_NAME})", rf"({_PLACE_NAME}) {noun}\b"):
+        for m in re.finditer(pattern, text):
+            named = m.group(1).split()
+            while named and (fold(named[0]) in STOPWORDS or re.search(r"['’]s$", named[0])):
+                named = named[1:]  # "The Carchi province", "Ecuador's Carchi province"
+            if named:
+                value = " ".join(named)
+                found.append((fold(value), value, m.start(1) + m.group(1).rfind(value)))
+    return tuple(sorted(found, key=lambda f: f[2]))
 
 
 def _near_names(q: Question, text: str, at: int) -> bool:
@@ -276,16 +387,28 @@ def _says_what_is_asked(q: Question, unit: Evidence) -> bool:
     passed the support checks through its passage ("The total cost is $6.8 million." for "The
     contractor whose crews pumped out basements works on a project of what cost?") says too little
     to agree or disagree with anything."""
+    said = _said(q, unit)
+    if not any(shares_stem(t, said) for t in _predicate_stems(q)):
+        return False
+    named = _named(q, unit)
+    terms = [t for t in q.terms if t not in _DATE_WORDS]
+    return sum(t in named or shares_stem(t, said) for t in terms) >= COVERED * len(terms)
+
+
+def _said(q: Question, unit: Evidence) -> list[str]:
+    """Stems of what ``unit`` says, in its words and in the question's: irregular forms by their base
+    ("struck": strike), the question's acronyms where the unit spells them out."""
     said = content_terms(unit.text)
     said += [stem(base_form(w)) for w in words(unit.text) if base_form(w) != fold(w)]  # struck: strike
     for run in name_runs(unit.text):  # "US" of the question is "the United States" of the unit
         said += [stem(a) for a in q.acronyms if len(_abbreviated_by(a, run)) > 1]
-    if not any(shares_stem(t, said) for t in _predicate_stems(q)):
-        return False
-    # a name may be in the sentence before ("... linked to Hernan Ruilova Barzola. The operation ...")
-    named = {stem(n) for n in q.proper_names} & set(content_terms(unit.chunk.text))
-    terms = [t for t in q.terms if t not in _DATE_WORDS]
-    return sum(t in named or shares_stem(t, said) for t in terms) >= COVERED * len(terms)
+    return said
+
+
+def _named(q: Question, unit: Evidence) -> set[str]:
+    """The question's names that ``unit``'s passage names: a name may be in the sentence before ("...
+    linked to Hernan Ruilova Barzola. The operation ...")."""
+    return {stem(n) for n in q.proper_names} & set(content_terms(unit.chunk.text))
 
 
 def _predicate_stems(q: Question) -> set[str]:

@@ -79,6 +79,12 @@ class Question:
     date_grain: str
     """What a date it asks for must say: "year" ("In what year ...?"), "month" ("Which month ...?"),
     or "day" (any other date question)."""
+    yes_no: bool
+    """It asks whether something is so ("Is the plant open on Sundays?", "Did Ecuador ask for help?"):
+    an auxiliary verb leads its main clause."""
+    category: str
+    """The kind of place a place question names ("In which province ...?" gives "province"), or ""
+    ("Where ...?")."""
 
     @property
     def specifics(self) -> list[str]:
@@ -150,6 +156,7 @@ def _opposed(question: str) -> tuple[Opposed, ...]:
 def analyse(question: str) -> Question:
     """The analysis every check reads: computed once per question."""
     folded = fold(question)
+    main = main_clause(question)
     asked = tuple(asked_about(question))
     return Question(
         text=question,
@@ -168,16 +175,22 @@ def analyse(question: str) -> Question:
         ),
         name_runs=tuple(tuple(run) for run in name_runs(question)),
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
-        negated=negated(main_clause(question)),
+        negated=negated(main),
         unit=_asked_unit(folded),
         who_is=bool(_WHO_IS.search(folded)),
         role=bool(_ROLE.search(folded)),
         opposites=_opposed(question),
         preposition=_preposition(folded),
         date_grain=_date_grain(folded),
+        yes_no=bool(_YES_NO.match(fold(main))),
+        category=_category(folded),
     )
 
 
+_YES_NO = re.compile(
+    r"^\W*(is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must)"
+    r"(n['’]t)?\b"
+)
 _PREPOSITIONS = "until|till|since|before|after|from|through"
 _GOVERNED = re.compile(rf"^\W*({_PREPOSITIONS}) (what|which|when)\b")
 _GRAIN = re.compile(r"\b(what|which) (year|month)\b")
@@ -187,6 +200,13 @@ def _date_grain(folded: str) -> str:
     """ "year" for "In what year ...?", "month" for "In which month and year ...?", else "day"."""
     found = _GRAIN.search(folded)
     return found.group(2) if found else "day"
+
+
+def _category(folded: str) -> str:
+    """ "province" for "In which Ecuadorian province ...?"; "" for "Where ...?"."""
+    found = _PLACE_Q.search(folded)
+    category = found.group("category") if found else ""
+    return category if category and category != "place" else ""
 
 
 def _preposition(folded: str) -> str:
@@ -231,7 +251,8 @@ _ROLE = re.compile(  # a determiner, or a possessive that is no contraction ("wh
     r"\b(the|its|their|our|his|her|this|that)\b|\b(?!(who|what|where|when|how|it|that)['’]s)\w+['’]s\b"
 )
 _PLACE_Q = re.compile(
-    r"\bwhere\b|\b(which|what) (\w+ )?(city|country|nation|province|port|region|state|town|place)\b"
+    r"\bwhere\b"
+    r"|\b(which|what) (\w+ )?(?P<category>city|country|nation|province|port|region|state|town|place)\b"
 )
 
 

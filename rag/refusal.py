@@ -351,17 +351,23 @@ def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = 
 
 
 def also_answers(
-    q: Question, e: Evidence, evidence: Sequence[Evidence], *, min_score: float = MIN_SCORE
+    q: Question,
+    e: Evidence,
+    evidence: Sequence[Evidence],
+    *,
+    min_score: float = MIN_SCORE,
+    specific: bool = True,
 ) -> bool:
     """Whether ``e`` passes the checks the answer's evidence passed (close enough, about what the
     question names, holding the kind of thing asked for, withholding nothing, no edited twin of the
     question): whether its document speaks to the question too (see ``rag.agreement``). ``evidence``
-    are the units the support was assessed on."""
+    are the units the support was assessed on. Without ``specific``, its passage need not mention
+    every name and number the question does (for a unit restating the answer's)."""
     return (
         e.score >= min_score
         and not _NOT_DISCLOSED.search(e.text)
         and holds_kind(q, e.text, context=e.chunk.text)
-        and mentions_specifics(q, e, others=[*evidence, e])
+        and (not specific or mentions_specifics(q, e, others=[*evidence, e]))
         and not mismatch(q, e.text, e.context)
     )
 

@@ -246,3 +246,119 @@ def test_dates_of_more_or_less_precision_group_the_same_in_any_order(order):
     ]
     units = [unit(texts[i], f"doc{i}.md") for i in order]
     assert agreement("When did the plant reopen?", *units).conflict
+
+
+@pytest.mark.parametrize(
+    "question, text, value",
+    [
+        ("In which region is the depot?", "The depot is in the region of Kent, near the coast.", "kent"),
+        ("Which state did the firm move to?", "The firm moved its office to Ohio state last year.", "ohio"),
+        # a possessive or an article before the name is not the place
+        ("In which region was the dam built?", "Norland's Vester region got the new dam.", "vester"),
+        # the question's own names are not the answer
+        (
+            "In which Danish city did the fair open?",
+            "The fair opened in the Danish city of Aarhus.",
+            "aarhus",
+        ),
+    ],
+)
+def test_a_unit_gives_the_place_of_the_category_asked(question, text, value):
+    found = value_of(analyse(question), unit(text, "a"))
+    assert found is not None and found[0] == value
+
+
+def test_places_of_the_category_asked_disagree():
+    a = unit("The depot opened in the region of Kent in 2019.", "a.md")
+    b = unit("The depot opened in Essex region in 2019.", "b.md")
+    found = agreement("In which region did the depot open?", a, b)
+    assert found.conflict and {s.value for s in found.stances} == {"Kent", "Essex"}
+
+
+def test_a_unit_naming_no_place_gives_the_one_its_passage_names():
+    passage = "Crews repaired the flooded pumping station. The work took place in the province of Lera."
+    a = unit("Crews repaired the flooded pumping station.", "report.txt", passage=passage)
+    b = unit("Crews repaired the flooded pumping station in Dorne province.", "memo.md")
+    found = agreement("In which province did crews repair the flooded pumping station?", a, b)
+    assert found.conflict
+    lera, dorne = found.stances
+    assert lera.value == "Lera" and lera.units[0].text == "The work took place in the province of Lera."
+    assert passage[lera.units[0].start : lera.units[0].end] == lera.units[0].text
+    assert dorne.value == "Dorne"
+
+
+def test_a_passage_naming_several_places_gives_none():
+    passage = "Crews repaired the flooded pumping station. Lera province and Dorne province sent help."
+    q = analyse("In which province did crews repair the flooded pumping station?")
+    a = unit("Crews repaired the flooded pumping station.", "report.txt", passage=passage)
+    assert weigh(q, Support(a, (a,)), [a], ()).stances == ()
+
+
+def _restated(question: str, answer: str, other: str):
+    """The agreement when ``other`` is not eligible itself: its passage lacks a detail the question
+    gives."""
+    q = analyse(question)
+    a, b = unit(answer, "a.txt", score=0.8), unit(other, "b.html", score=0.75)
+    return weigh(q, Support(a, (a,)), [a, b], ())
+
+
+def test_a_unit_restating_the_answer_s_with_another_value_disagrees_without_the_question_s_detail():
+    found = _restated(
+        "How many warehouses did the fire at the old mill destroy on Friday?",
+        "On Friday a fire at the old mill destroyed five warehouses, the city council said.",
+        "The city council said a fire at the old mill destroyed three warehouses.",
+    )
+    assert [s.value for s in found.stances] == ["five", "three"]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # another place: another fire
+        "The city council said a fire at the old mill in Harlow destroyed three warehouses.",
+        # too few of the same words: another account
+        "Three warehouses burned down after sparks from a welding job, insurers said.",
+    ],
+)
+def test_a_unit_that_does_not_restate_the_answer_s_needs_the_question_s_details(other):
+    found = _restated(
+        "How many warehouses did the fire at the old mill destroy on Friday?",
+        "On Friday a fire at the old mill destroyed five warehouses, the city council said.",
+        other,
+    )
+    assert not found.conflict
+
+
+@pytest.mark.parametrize(
+    "question, text, value",
+    [
+        ("Is the plant open on Sundays?", "The plant is open on Sundays from ten to four.", "yes"),
+        ("Is the plant open on Sundays?", "The plant is not open on Sundays.", "no"),
+        ("Does the warranty cover water damage?", "Water damage is never covered by the warranty.", "no"),
+        ("Did the board approve the merger?", "The board failed to approve the merger in May.", "no"),
+        # a negation elsewhere in the sentence denies nothing that is asked
+        (
+            "Is the plant open on Sundays?",
+            "The plant, which has no night shift at all, is open on Sundays.",
+            "yes",
+        ),
+        # as in speech, a negated question is answered as the plain one
+        ("Isn't the plant open on Sundays?", "The plant is not open on Sundays.", "no"),
+    ],
+)
+def test_a_unit_says_yes_or_no_to_a_yes_no_question(question, text, value):
+    assert value_of(analyse(question), unit(text, "a")) == (value, value)
+
+
+def test_a_unit_leaving_a_term_of_a_yes_no_question_unsaid_gives_nothing():
+    assert (
+        value_of(analyse("Is the plant open on Sundays?"), unit("The plant is not open today.", "a")) is None
+    )
+
+
+def test_documents_saying_yes_and_no_disagree():
+    a = unit("The warranty covers water damage for two years.", "terms.pdf")
+    b = unit("Water damage is not covered by the warranty.", "faq.md")
+    c = unit("As the warranty covers water damage, keep the receipt.", "guide.html")
+    found = agreement("Does the warranty cover water damage?", a, b, c)
+    assert [(s.value, len(s.units)) for s in found.ranked()] == [("yes", 2), ("no", 1)]
