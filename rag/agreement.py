@@ -36,7 +36,7 @@ from functools import lru_cache
 
 from rag.lexicon import base_form
 from rag.question import Question
-from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals, shares_stem
+from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals
 from rag.text import (
     STOPWORDS,
     content_terms,
@@ -45,6 +45,7 @@ from rag.text import (
     names,
     negated,
     normalize_word,
+    shares_stem,
     split_sentences,
     stem,
     word_matches,

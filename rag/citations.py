@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rag.question import Question
 from rag.structure import section_title
-from rag.text import content_terms, names, numbers, split_sentences, stem
+from rag.text import content_terms, names, numbers, spans_of_time, split_sentences, stem
 from rag.types import Evidence, Source
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -38,7 +38,9 @@ def strip_markers(text: str) -> str:
 
 
 def unsupported_terms(text: str, support: str) -> set[str]:
-    """Numbers and capitalized names in ``text`` that do not occur in ``support``."""
+    """Numbers and capitalized names in ``text`` that do not occur in ``support``, and spans of time
+    whose number ``support`` gives in another unit only ("10 hours" where it says "every ten
+    minutes")."""
     support_numbers = numbers(support)
     support_names = names(support) | {stem(w) for w in names(support)}
     support_stems = set(content_terms(support))
@@ -47,6 +49,12 @@ def unsupported_terms(text: str, support: str) -> set[str]:
         n
         for n in names(text)
         if n not in support_names and stem(n) not in support_names and stem(n) not in support_stems
+    }
+    spans = spans_of_time(support)
+    missing |= {
+        f"{n} {unit}s"
+        for n, unit in spans_of_time(text) - spans
+        if any(n == other for other, _ in spans)  # given in another unit, not without one
     }
     return missing
 

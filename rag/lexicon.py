@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.text import fold, stem
+from rag.text import fold, shares_stem, stem
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,9 @@ def opposites(word: str) -> Opposites:
         if w.startswith(prefix) and len(w) - len(prefix) >= 4:
             prefixed.add(w[len(prefix) :].lstrip("-"))
             break
-    return Opposites(w, antonyms().get(stem(w), frozenset()) - {stem(w)}, frozenset(prefixed))
+    # no form of the word is its opposite: "handless" (against "handed") shares the stem of "handle"
+    found = {a for a in antonyms().get(stem(w), ()) if not shares_stem(a, [stem(w)])}
+    return Opposites(w, frozenset(found), frozenset(prefixed))
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ import re
 
 from rag.lexicon import base_form
 from rag.question import NEAR, Question
-from rag.text import fold, negated, people, stem, word_matches, words
+from rag.text import anchored_names, fold, negated, people, shares_stem, stem, word_matches, words
 
 
 def polarity(q: Question, text: str) -> str:
@@ -27,18 +27,26 @@ def polarity(q: Question, text: str) -> str:
 def contrast(q: Question, text: str) -> str:
     """The passage uses the opposite of a word of the question in its place: the question's word is not
     in the passage, and its opposite is, among words that stand around the question's word too
-    ("encoded indirectly" asked, "encoded directly" said)."""
-    tokens = [fold(w) for w in words(text)]
+    ("encoded indirectly" asked, "encoded directly" said). A compound is read whole and in its parts
+    ("non-deterministic"; "worst" of "worst-case")."""
+    whole = [fold(w) for w in words(text)]
+    tokens = [part for token in whole for part in _whole_and_parts(token)]
     stems = [stem(base_form(t)) for t in tokens]  # "won" is "win"
+    whole_stems = [stem(base_form(t)) for t in whole]
     for opposed in q.opposites:
         o = opposed.opposites
-        if o.word in tokens or stem(o.word) in stems:
+        if o.word in whole or shares_stem(stem(o.word), whole_stems):  # "handled" is "handle"
             continue
         for i, (token, token_stem) in enumerate(zip(tokens, stems, strict=True)):
             near = stems[max(0, i - NEAR) : i] + stems[i + 1 : i + 1 + NEAR]
             if (token in o.words or token_stem in o.stems) and opposed.near & set(near):
                 return f'the question says "{o.word}" where the passage says "{token}"'
     return ""
+
+
+def _whole_and_parts(token: str) -> list[str]:
+    parts = [p for p in token.split("-") if p]
+    return [token, *parts] if len(parts) > 1 else [token]
 
 
 DOER_GAP = 1
@@ -70,6 +78,23 @@ def subject(q: Question, text: str) -> str:
     if others:
         asked = next((" ".join(run) for run in q.name_runs if absent[0] in run), absent[0])
         return f"the passage says it of {others[0].title()}, not of {asked.title()}"
+    return ""
+
+
+def counterpart(q: Question, text: str) -> str:
+    """The passage places it elsewhere: where the question names a place after "to", "from", "in",
+    "at" or "near" that the passage does not name, the passage names another after the same word
+    ("the crossing to Ytterö" asked, "50 minutes to Lilla Björkö" said)."""
+    if not q.anchored:
+        return ""
+    said = {fold(w) for w in words(text)}
+    theirs = anchored_names(text)
+    for preposition, name, asked in q.anchored:
+        if set(name) & said:
+            continue
+        other = next((w for p, n, w in theirs if p == preposition and not set(n) & q.names), None)
+        if other:
+            return f'the question says "{preposition} {asked}" where the passage says "{preposition} {other}"'
     return ""
 
 
@@ -119,7 +144,7 @@ def unit(q: Question, text: str) -> str:
     return f"the question asks for it in {q.unit}, and the passage does not give it in {q.unit}"
 
 
-CHECKS = (polarity, contrast, subject)
+CHECKS = (polarity, contrast, subject, counterpart)
 """The checks of what a passage says: its own words only."""
 
 

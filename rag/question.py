@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rag.lexicon import Opposites, opposites, synonyms
 from rag.text import (
     STOPWORDS,
+    anchored_names,
     content_terms,
     fold,
     name_runs,
@@ -82,6 +83,9 @@ class Question:
     yes_no: bool
     """It asks whether something is so ("Is the plant open on Sundays?", "Did Ecuador ask for help?"):
     an auxiliary verb leads its main clause."""
+    anchored: tuple[tuple[str, tuple[str, ...], str], ...]
+    """The names it places after "to", "from", "in", "at", "near" (see ``rag.text.anchored_names``):
+    "How long is the crossing to Ytterö?" gives ("to", ("yttero",), "Ytterö")."""
     category: str
     """The kind of place a place question names ("In which province ...?" gives "province"), or ""
     ("Where ...?")."""
@@ -183,6 +187,7 @@ def analyse(question: str) -> Question:
         preposition=_preposition(folded),
         date_grain=_date_grain(folded),
         yes_no=bool(_YES_NO.match(fold(main))),
+        anchored=tuple(anchored_names(question)),
         category=_category(folded),
     )
 
@@ -345,7 +350,14 @@ def asked_about(question: str) -> list[str]:
         if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
             break
     *modifiers, head = phrase or [""]
-    return [w for w in modifiers if not w.endswith(_ADJECTIVE_ENDINGS)] + [head] if head else []
+    return [w for w in modifiers if not _adjective_like(w)] + [head] if head else []
+
+
+def _adjective_like(word: str) -> bool:
+    """Whether a modifier looks like an adjective, a superlative or a participle ("annual",
+    "oldest", "moored"), which a passage may leave out: "41 buoys" answers "How many moored buoys
+    ...?"."""
+    return word.endswith(_ADJECTIVE_ENDINGS) or (len(word) > 5 and word.endswith("ed"))
 
 
 def predicate_terms(question: str) -> list[str]:

@@ -23,6 +23,7 @@ from rag.mismatch import mismatch
 from rag.question import Question
 from rag.text import (
     STOPWORDS,
+    TIME_UNITS,
     content_terms,
     fold,
     name_runs,
@@ -30,6 +31,7 @@ from rag.text import (
     normalize_word,
     numbers,
     people,
+    shares_stem,
     stem,
     word_set,
     words,
@@ -57,12 +59,6 @@ _MONEY = re.compile(
     rf"\b({_CURRENCY_CODES})\s?\d[\d,.]*(\s?(million|billion|thousand)\b)?|"
     rf"\b\d[\d,.]*\s?(million |billion |thousand )?(\w+ )?({_CURRENCY_NAMES}|{_CURRENCY_CODES})\b",
     re.IGNORECASE,
-)
-_TIME_UNITS = word_set(
-    """
-    second seconds minute minutes hour hours day days week weeks fortnight month months year years
-    decade decades century centuries
-    """
 )
 _DATE_WORDS = word_set(
     """
@@ -113,7 +109,7 @@ def holds_kind(q: Question, text: str, *, short_answer: bool = False, context: s
     if kind in ("number", "money"):  # a count or share, so a date ("May 1", "until 2009") is not one
         return bool(rivals(q, text))
     if kind == "duration":  # "for a decade", "several days earlier", "90 minutes"
-        units = {fold(w) for w in words(text)} & _TIME_UNITS
+        units = {fold(w) for w in words(text)} & TIME_UNITS
         return bool(units - q.words) or bool(rivals(q, text, kind="number"))
     if kind == "date":
         found = {fold(w) for w in words(text)} & _DATE_WORDS
@@ -140,7 +136,8 @@ def rivals(q: Question, text: str, *, context: str = "", kind: str = "") -> set[
     """
     kind = kind or q.kind
     if kind == "number":
-        found = {n for n in _counts(DATES.sub(" ", text)) - q.numbers if not _is_year(n)}
+        spaced = _COMPOUND.sub(r"\1 \2", DATES.sub(" ", text))  # "a six-word phrase" counts six
+        found = {n for n in _counts(spaced) - q.numbers if not _is_year(n)}
         counted = q.asked[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
         return found & _counts_of(counted[0], text) if counted else found
     if kind == "money":
@@ -203,16 +200,31 @@ def _initials(text: str) -> str:
     )
 
 
+_COMPOUND = re.compile(r"\b(\w+)-([a-z]{3,})\b")  # "six-word", "12-page"; not a model, "CX-30"
+_LABEL_END = re.compile(r"\s*(?:[|=]|:(?=\s))\s*")  # "Aerators: 8", "Aerators | 8"; not "10:00"
+
+
 def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
-    """The numbers in ``text`` followed, within ``within`` words, by ``noun`` ("4,860 CX-30 liquid
-    nitrogen storage dewars" counts dewars)."""
+    """The numbers in ``text`` that count ``noun``: followed by it within ``within`` words ("4,860
+    CX-30 liquid nitrogen storage dewars"), joined to it ("a six-word phrase"), or the value of a label
+    naming it in its last ``within`` words ("Paddle aerators, model AQ-55: 8 units")."""
     tokens = words(text)
-    return {
+    found = {
         number
         for i, token in enumerate(tokens)
         for number in _counts(token)
         if any(_same_word(noun, t) for t in tokens[i + 1 : i + 1 + within])
     }
+    for token in tokens:
+        count, _, counted = token.partition("-")
+        if counted and _same_word(noun, counted):
+            found |= _counts(count)
+    parts = _LABEL_END.split(text)
+    for label, value in zip(parts, parts[1:], strict=False):
+        first = value.split(maxsplit=1)[:1]  # "8 units"; not a time, "10:00"
+        if first and ":" not in first[0] and any(_same_word(noun, t) for t in words(label)[-within:]):
+            found |= _counts(first[0])
+    return found
 
 
 def _same_word(word: str, other: str) -> bool:
@@ -266,15 +278,6 @@ def _names_every_name(q: Question, e: Evidence, evidence: Sequence[Evidence]) ->
         return False
     passages = {o.chunk.id: {stem(n) for n in names(_context(o))} for o in evidence}
     return all(sum(n in found for found in passages.values()) <= (len(passages) + 1) // 2 for n in asked)
-
-
-def shares_stem(term: str, terms: list[str]) -> bool:
-    """Whether a stem is among ``terms``, or one of them begins the other ("seiz" ~ "seizur"). Crude:
-    "star" ~ "start" too."""
-    return any(
-        term == t or (min(len(term), len(t)) >= 4 and (term.startswith(t) or t.startswith(term)))
-        for t in terms
-    )
 
 
 def _predicate_overlap(predicate: list[str], terms: list[str]) -> int:

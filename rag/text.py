@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 
@@ -305,6 +306,15 @@ def stem(word: str) -> str:
     return w[:6]
 
 
+def shares_stem(term: str, terms: Iterable[str]) -> bool:
+    """Whether a stem is among ``terms``, or one of them begins the other ("seiz" ~ "seizur", "handl"
+    ~ "handle"). Crude: "star" ~ "start" too."""
+    return any(
+        term == t or (min(len(term), len(t)) >= 4 and (term.startswith(t) or t.startswith(term)))
+        for t in terms
+    )
+
+
 # Phrasings of a question that name no content: "where did the strikes take place?"
 _FRAME_PHRASES = re.compile(r"\b(take|took|taken|taking|takes) place\b", re.I)
 
@@ -442,6 +452,48 @@ def name_runs(text: str) -> list[list[str]]:
     if run:
         runs.append([w for w in run if w not in _NAME_JOINERS])
     return runs
+
+
+TIME_UNITS = word_set(
+    """
+    second seconds minute minutes hour hours day days week weeks fortnight month months year years
+    decade decades century centuries
+    """
+)
+_SPANS = re.compile(
+    r"([\w.,]+)[\s-]+(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)\b", re.I
+)
+
+
+def spans_of_time(text: str) -> set[tuple[str, str]]:
+    """Each number of ``text`` that counts a unit of time, with the unit: "every ten minutes" and "a
+    10-minute pause" give ("10", "minute")."""
+    return {(n, fold(m.group(2)).rstrip("s")) for m in _SPANS.finditer(text) for n in numbers(m.group(1))}
+
+
+# Where and whither: "to Ytterö", "from Harbor Quay", "in the Kattegat Shelf Array"
+_ANCHOR = re.compile(
+    r"\b(to|from|in|at|near) (?:the )?([A-ZÀ-Þ][\w'’-]*(?: (?:of |de |del )?[A-ZÀ-Þ][\w'’-]*)*)"
+)
+_CALENDAR = word_set(
+    """
+    january february march april may june july august september october november december monday
+    tuesday wednesday thursday friday saturday sunday
+    """
+)
+
+
+def anchored_names(text: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """Each name ``text`` places after "to", "from", "in", "at" or "near": the preposition, the name's
+    words folded, and the name as written. "from Harbor Quay to Ytterö" gives ("from", ("harbor",
+    "quay"), "Harbor Quay") and ("to", ("yttero",), "Ytterö"). Months and weekdays are times, not
+    places."""
+    found = []
+    for m in _ANCHOR.finditer(text):
+        name = tuple(fold(w) for w in words(m.group(2)) if fold(w) not in ("of", "de", "del"))
+        if name and not set(name) & _CALENDAR:
+            found.append((m.group(1), name, m.group(2)))
+    return found
 
 
 # Words that negate what a sentence says: "not", "never", "cannot", "doesn't"; and verbs and adverbs that

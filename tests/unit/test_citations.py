@@ -1,5 +1,7 @@
 from dataclasses import replace
 
+import pytest
+
 from rag.citations import check_sentence, cite, unsupported_terms, verify
 from rag.question import analyse
 from rag.types import Chunk, Evidence
@@ -26,6 +28,22 @@ def test_numbers_and_names_must_occur_in_the_support():
     assert unsupported_terms("About 20% went through Ecuador.", FACTS[1].text) == {"20"}
     assert unsupported_terms("It went through Brazil.", FACTS[1].text) == {"brazil"}
     assert unsupported_terms("It went through Ecuadorian ports.", FACTS[1].text) == set()
+
+
+@pytest.mark.parametrize(
+    ("answer", "support", "missing"),
+    [
+        # the number is there, counting another unit of time
+        ("Stations keep 10 hours of data.", "Stations report every ten minutes.", {"10 hours"}),
+        ("The parts warranty lasts 36 years.", "It carries a 36-month parts warranty.", {"36 years"}),
+        # the same unit, written otherwise
+        ("The parts warranty lasts 36 months.", "It carries a 36-month parts warranty.", set()),
+        # a number the support gives without a unit may take the question's
+        ("The pause is 30 seconds.", "Pause: 30", set()),
+    ],
+)
+def test_a_span_of_time_must_keep_the_unit_the_support_gives_its_number(answer, support, missing):
+    assert unsupported_terms(answer, support) == missing
 
 
 def test_a_marked_sentence_is_checked_against_what_it_cites():

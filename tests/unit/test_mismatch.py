@@ -7,7 +7,7 @@ import pytest
 
 from rag import lexicon
 from rag.lexicon import opposites
-from rag.mismatch import contrast, mismatch, polarity, subject
+from rag.mismatch import contrast, counterpart, mismatch, polarity, subject
 from rag.question import analyse
 
 # Outside CI, a machine without WordNet skips these with one line; CI installs it (.ci/run), so never there.
@@ -66,6 +66,8 @@ def test_polarity_passes_when_both_or_neither_are_negated(question, passage):
             "Debug settings are permitted in production.",
             "permitted",
         ),
+        # the opposite inside a compound
+        ("Which tests run on the slow path?", "The unit tests run on the fast-path runner.", "fast"),
     ],
 )
 def test_a_question_using_the_opposite_of_the_passages_word_is_a_mismatch(question, passage, said):
@@ -89,6 +91,8 @@ def test_a_negating_prefix_makes_an_opposite_without_wordnet(question, passage):
         ("What is the maximum pressure?", "The maximum pressure is 16 bar; the minimum is 2 bar."),
         ("Who may sell the shares?", "Employees may sell the shares they buy."),
         ("What is the capital of Peru?", "Lima is the capital of Peru."),
+        # in another form: WordNet's "handless" (against "handed") shares the stem of "handle"
+        ("How many parcels did the depot handle in May?", "The depot handled 9,000 parcels in May."),
     ],
 )
 def test_contrast_passes_when_the_question_word_is_there_too(question, passage):
@@ -193,3 +197,30 @@ def test_a_condition_or_a_relative_clause_does_not_negate_the_question():
 )
 def test_a_question_asking_in_a_unit_needs_a_passage_giving_that_unit(question, text, context, fails):
     assert bool(mismatch(analyse(question), text, context)) is fails
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("How long does the bus take to Norrby?", "The bus takes 40 minutes to Vallby."),
+        ("Which gate do flights from Oslo leave?", "Flights from Bergen leave from gate 12."),
+        ("What does parking cost at Central Station?", "Parking costs 30 kr an hour at Harbour Square."),
+    ],
+)
+def test_a_passage_placing_it_elsewhere_is_a_mismatch(question, passage):
+    assert "where the passage says" in counterpart(analyse(question), passage)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        ("How long does the bus take to Norrby?", "The bus takes 40 minutes to Norrby."),
+        ("How long does the bus take to Norrby?", "The bus takes 40 minutes."),  # names no other place
+        # a time is no place
+        ("How many visitors came in March?", "In April, 900 visitors came."),
+        # the other place is the question's too
+        ("How long does the bus take from Vallby to Norrby?", "It takes 40 minutes from Vallby."),
+    ],
+)
+def test_counterpart_passes_when_the_passage_may_be_about_the_question_s_place(question, passage):
+    assert not counterpart(analyse(question), passage)

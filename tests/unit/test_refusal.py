@@ -124,6 +124,8 @@ def test_no_evidence_or_no_words_is_a_refusal():
         ("What is the newest firmware release?", ["firmware", "release"]),  # a superlative is a modifier
         ("What is the opening balance of the account?", ["balance"]),
         ("How many 5G towers were built?", ["towers"]),  # the number is checked on its own
+        ("How many moored buoys send data?", ["buoys"]),  # a participle modifies: "41 buoys" answers
+        ("How many speed cameras were installed?", ["speed", "cameras"]),  # a noun modifies
     ],
 )
 def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
@@ -160,6 +162,24 @@ def test_rivals_are_the_candidates_an_answer_could_pick():
     assert rivals(_q("number", "Roughly how many strikes?"), "They carried out dozens of strikes.") == {"12s"}
     assert rivals(_q("person", "Who did Noboa meet?"), "Daniel Noboa met the envoy.") == set()
     assert rivals(_q("other", "What happened?"), both) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "counts"),
+    [
+        # the value of a label naming what is counted
+        ("How many aerators are serviced?", "Paddle aerators, model AQ-55: 8 units", {"8"}),
+        ("How many pumps are in service?", "Pumps | 14 | in service since 2019", {"14"}),
+        # a count joined to what it counts
+        ("How many words does the phrase have?", "It prints a six-word pairing phrase.", {"6"}),
+        # a time after a label is no count of it
+        ("How many hours are core hours?", "Core hours: 10:00 to 15:00", set()),
+        # a label naming something else
+        ("How many pumps are in service?", "Valves: 14", set()),
+    ],
+)
+def test_a_count_of_what_is_asked_in_a_label_value_line_or_a_compound(question, text, counts):
+    assert rivals(_q("number", question), text) == counts
 
 
 def test_a_short_answer_picks_one_of_the_rivals():
