@@ -491,9 +491,20 @@ def anchored_names(text: str) -> list[tuple[str, tuple[str, ...], str]]:
     found = []
     for m in _ANCHOR.finditer(text):
         name = tuple(fold(w) for w in words(m.group(2)) if fold(w) not in ("of", "de", "del"))
-        if name and not set(name) & _CALENDAR:
+        if name and not set(name) & _CALENDAR and not _modifies(name[-1], text[m.end() :]):
             found.append((m.group(1), name, m.group(2)))
     return found
+
+
+def _modifies(word: str, after: str) -> bool:
+    """Whether ``word`` reads as an adjective of a people or a place before the noun that follows:
+    "in the South American country", "at the Ecuadorian border"."""
+    following = re.match(r"\s+([a-z][\w-]*)", after)
+    return (
+        bool(following)
+        and word.endswith(("ian", "ean", "can", "ese", "ish"))
+        and following.group(1) not in STOPWORDS
+    )
 
 
 # Words that negate what a sentence says: "not", "never", "cannot", "doesn't"; and verbs and adverbs that

@@ -220,6 +220,8 @@ def test_a_passage_placing_it_elsewhere_is_a_mismatch(question, passage):
         ("How many visitors came in March?", "In April, 900 visitors came."),
         # the other place is the question's too
         ("How long does the bus take from Vallby to Norrby?", "It takes 40 minutes from Vallby."),
+        # an adjective of a people or place is no place
+        ("What did the floods in Lerida damage?", "Floods in the Spanish region damaged roads."),
     ],
 )
 def test_counterpart_passes_when_the_passage_may_be_about_the_question_s_place(question, passage):
