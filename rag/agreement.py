@@ -36,9 +36,18 @@ from functools import lru_cache
 
 from rag.lexicon import base_form
 from rag.question import Question
-from rag.refusal import DATES, Support, also_answers, money_spans, new_people, rivals
+from rag.refusal import (
+    DATES,
+    Support,
+    also_answers,
+    mentions_specifics,
+    money_spans,
+    new_people,
+    rivals,
+)
 from rag.text import (
     STOPWORDS,
+    anchored_names,
     content_terms,
     fold,
     name_runs,
@@ -126,11 +135,7 @@ def weigh(q: Question, support: Support, evidence: Sequence[Evidence], hits: Seq
     for unit in evidence:
         if unit.chunk.doc_id in documents or not _says_what_is_asked(q, unit):
             continue
-        if not (
-            unit in support.eligible
-            or also_answers(q, unit, evidence)
-            or (_restates(q, unit, answer) and also_answers(q, unit, evidence, specific=False))
-        ):
+        if unit not in support.eligible and not _speaks_to(q, unit, answer, evidence):
             continue
         found = _read(q, unit)
         if found is not None:
@@ -200,8 +205,13 @@ def _read(q: Question, unit: Evidence) -> tuple[Evidence, tuple[str, str]] | Non
     place it does not name, the one sentence of its passage naming a place of the asked category
     when no other sentence there names another."""
     found = value_of(q, unit)
-    if found is not None or q.kind != "place" or _candidates(q, unit, anywhere=True):
-        return (unit, found) if found is not None else None
+    if (
+        found is not None
+        or q.kind != "place"
+        or _candidates(q, unit, anywhere=True)
+        or anchored_names(unit.text)
+    ):
+        return (unit, found) if found is not None else None  # "near Lago Agrio": a place, if not by category
     chunk = unit.chunk
     read = []
     for start, end in split_sentences(chunk.text, chunk.start):
@@ -212,6 +222,14 @@ def _read(q: Question, unit: Evidence) -> tuple[Evidence, tuple[str, str]] | Non
     return read[0] if len({key for _, (key, _) in read}) == 1 else None
 
 
+def _speaks_to(q: Question, unit: Evidence, answer: Evidence, evidence: Sequence[Evidence]) -> bool:
+    """Whether ``unit`` passes the checks the answer's unit passed (``also_answers``), the question's
+    details in its passage aside when it restates the answer's unit (``_restates``)."""
+    return also_answers(q, unit, evidence, specific=False) and (
+        mentions_specifics(q, unit, others=[*evidence, unit]) or _restates(q, unit, answer)
+    )
+
+
 def _restates(q: Question, unit: Evidence, answer: Evidence) -> bool:
     """Whether ``unit`` says what ``answer`` says, its value aside: at least ``RESTATED`` of the
     content words either says are said by both, and it names nothing ``answer`` and the question do
@@ -220,8 +238,10 @@ def _restates(q: Question, unit: Evidence, answer: Evidence) -> bool:
     men" does not)."""
     own, other = ({t for t in content_terms(u.text) if not t[:1].isdigit()} for u in (unit, answer))
     named = {stem(n) for n in names(unit.text, sentence_starts=False)}
+    years = {y for y in _YEAR.findall(unit.text) if y not in answer.text and y not in q.numbers}
     return (
         bool(own)
+        and not years  # "In 2019 a fire at the old mill ...": another fire
         and len(own & other) >= RESTATED * len(own | other)
         and named <= other | {stem(n) for n in q.names}
     )
@@ -272,12 +292,20 @@ def _stance(q: Question, unit: Evidence) -> tuple[str, str] | None:
         return None
     plain = set(terms) - {stem(n) for n in q.proper_names}
     tokens = words(unit.text)
-    denied = any(
-        negated(" ".join(tokens[max(0, i - DENIAL_REACH) : i]))
-        for i, token in enumerate(tokens)
-        if stem(token) in plain or stem(base_form(token)) in plain
-    )
-    return ("no", "no") if denied else ("yes", "yes")
+    asked = [i for i, t in enumerate(tokens) if stem(t) in plain or stem(base_form(t)) in plain]
+    return ("no", "no") if any(_denies(tokens, i, q) for i in asked) else ("yes", "yes")
+
+
+def _denies(tokens: list[str], at: int, q: Question) -> bool:
+    """Whether a negation stands within ``DENIAL_REACH`` words before ``tokens[at]`` with nothing but
+    stopwords and the question's words between: "is not open", "failed to approve"; not "covers water
+    damage but not fire damage" (the "damage" of fire), nor "Without exception, the warranty"."""
+    for i in range(at - 1, max(-1, at - 1 - DENIAL_REACH), -1):
+        if negated(tokens[i]):
+            return True
+        if normalize_word(tokens[i]) not in STOPWORDS and stem(tokens[i]) not in q.terms:
+            return False
+    return False
 
 
 def _keys(q: Question, unit: Evidence) -> set[str]:
@@ -319,7 +347,10 @@ def _candidates(q: Question, unit: Evidence, *, anywhere: bool = False) -> list[
     return []
 
 
-_PLACE_NAME = r"[A-ZÀ-Þ][\w'’-]*(?: (?:(?:de|del|la|las|los) )?[A-ZÀ-Þ][\w'’-]*)*"
+_PLACE_NAME = r"[A-ZÀ-Þ][\w'’-]*(?: (?:(?:de|del|do|da|la|las|los) )*[A-ZÀ-Þ][\w'’-]*)*"
+_BEARINGS = frozenset(
+    word_set("northern southern eastern western central northeastern northwestern southeastern southwestern")
+)
 
 
 @lru_cache(maxsize=4096)
@@ -332,8 +363,8 @@ def _places(category: str, text: str) -> tuple[tuple[str, str, int], ...]:
     for pattern in (rf"\b{noun} of (?:the )?({_PLACE_NAME})", rf"({_PLACE_NAME}) {noun}\b"):
         for m in re.finditer(pattern, text):
             named = m.group(1).split()
-            while named and (fold(named[0]) in STOPWORDS or re.search(r"['’]s$", named[0])):
-                named = named[1:]  # "The Carchi province", "Ecuador's Carchi province"
+            while named and (fold(named[0]) in STOPWORDS | _BEARINGS or re.search(r"['’]s$", named[0])):
+                named = named[1:]  # "The Carchi province", "Ecuador's Carchi province", "Northern Carchi"
             if named:
                 value = " ".join(named)
                 found.append((fold(value), value, m.start(1) + m.group(1).rfind(value)))

@@ -52,7 +52,7 @@ def unsupported_terms(text: str, support: str) -> set[str]:
     }
     spans = spans_of_time(support)
     missing |= {
-        f"{n} {unit}s"
+        f"{n} {unit}"
         for n, unit in spans_of_time(text) - spans
         if any(n == other for other, _ in spans)  # given in another unit, not without one
     }

@@ -14,7 +14,17 @@ import re
 
 from rag.lexicon import base_form
 from rag.question import NEAR, Question
-from rag.text import anchored_names, fold, negated, people, shares_stem, stem, word_matches, words
+from rag.text import (
+    anchored_names,
+    fold,
+    negated,
+    normalize_word,
+    people,
+    shares_stem,
+    stem,
+    word_matches,
+    words,
+)
 
 
 def polarity(q: Question, text: str) -> str:
@@ -81,15 +91,21 @@ def subject(q: Question, text: str) -> str:
     return ""
 
 
+WHITHER = ("to", "from")
+"""Prepositions of a route, whose places do not contain each other: "in Quito" may well be "in
+Ecuador", but the crossing "to Lilla Björkö" is not the crossing "to Ytterö"."""
+
+
 def counterpart(q: Question, text: str) -> str:
-    """The passage places it elsewhere: where the question names a place after "to", "from", "in",
-    "at" or "near" that the passage does not name, the passage names another after the same word
-    ("the crossing to Ytterö" asked, "50 minutes to Lilla Björkö" said)."""
-    if not q.anchored:
+    """The passage goes elsewhere: where the question names a place after "to" or "from" that the
+    passage does not name, the passage names another after the same word ("the crossing to Ytterö"
+    asked, "50 minutes to Lilla Björkö" said)."""
+    asked_places = [a for a in q.anchored if a[0] in WHITHER]
+    if not asked_places:
         return ""
-    said = {fold(w) for w in words(text)}
+    said = {normalize_word(w) for w in words(text)}
     theirs = anchored_names(text)
-    for preposition, name, asked in q.anchored:
+    for preposition, name, asked in asked_places:
         if set(name) & said:
             continue
         other = next((w for p, n, w in theirs if p == preposition and not set(n) & q.names), None)

@@ -186,7 +186,7 @@ def analyse(question: str) -> Question:
         opposites=_opposed(question),
         preposition=_preposition(folded),
         date_grain=_date_grain(folded),
-        yes_no=bool(_YES_NO.match(fold(main))),
+        yes_no=_asks_whether(fold(main)),
         anchored=tuple(anchored_names(question)),
         category=_category(folded),
     )
@@ -205,6 +205,15 @@ def _date_grain(folded: str) -> str:
     """ "year" for "In what year ...?", "month" for "In which month and year ...?", else "day"."""
     found = _GRAIN.search(folded)
     return found.group(2) if found else "day"
+
+
+def _asks_whether(folded_main: str) -> bool:
+    """An auxiliary leads the main clause, and no question word or "or" asks for something else:
+    "Is the plant open?"; not "Can you tell me how many ...?", "Was it Noboa or Lasso who ...?"."""
+    return bool(_YES_NO.match(folded_main)) and not _OTHERWISE_ASKED.search(folded_main)
+
+
+_OTHERWISE_ASKED = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how|or)\b")
 
 
 def _category(folded: str) -> str:
@@ -257,7 +266,7 @@ _ROLE = re.compile(  # a determiner, or a possessive that is no contraction ("wh
 )
 _PLACE_Q = re.compile(
     r"\bwhere\b"
-    r"|\b(which|what) (\w+ )?(?P<category>city|country|nation|province|port|region|state|town|place)\b"
+    r"|\b(which|what) (\w+ )?(?P<category>city|country|nation|province|port|region|state|town|place)\b(?!-)"
 )
 
 

@@ -221,9 +221,11 @@ def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
             found |= _counts(count)
     parts = _LABEL_END.split(text)
     for label, value in zip(parts, parts[1:], strict=False):
-        first = value.split(maxsplit=1)[:1]  # "8 units"; not a time, "10:00"
-        if first and ":" not in first[0] and any(_same_word(noun, t) for t in words(label)[-within:]):
-            found |= _counts(first[0])
+        first = value.split(maxsplit=1)[:1]  # "8 units"; not a time, "10:00", a version, "2.4.1", "4th"
+        plain = first and re.fullmatch(r"\d[\d,]*|[a-z]+", first[0].rstrip(",;."))
+        # the label names them in the plural: "Pumps: 14", not "Room: 101" nor "Employee ID: 40213"
+        if plain and any(_same_word(noun, t) and t.endswith("s") for t in words(label)[-within:]):
+            found |= _counts(first[0].rstrip(",;."))
     return found
 
 

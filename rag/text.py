@@ -460,20 +460,45 @@ TIME_UNITS = word_set(
     decade decades century centuries
     """
 )
+_TIME_ABBREVIATIONS = {
+    "sec": "second",
+    "secs": "second",
+    "min": "minute",
+    "mins": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "hrs": "hour",
+    "wk": "week",
+    "wks": "week",
+    "yr": "year",
+    "yrs": "year",
+}
 _SPANS = re.compile(
-    r"([\w.,]+)[\s-]+(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)\b", re.I
+    r"([\w.,]+)[\s-]+(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?"
+    r"|secs?|mins?|hrs?|h|wks?|yrs?)\b",
+    re.I,
 )
 
 
 def spans_of_time(text: str) -> set[tuple[str, str]]:
-    """Each number of ``text`` that counts a unit of time, with the unit: "every ten minutes" and "a
-    10-minute pause" give ("10", "minute")."""
-    return {(n, fold(m.group(2)).rstrip("s")) for m in _SPANS.finditer(text) for n in numbers(m.group(1))}
+    """Each number of ``text`` that counts a unit of time, with the unit: "every ten minutes", "a
+    10-minute pause" and "10 min" give ("10", "minute"); "a year" gives ("1", "year")."""
+    found = set()
+    for m in _SPANS.finditer(text):
+        unit = fold(m.group(2))
+        unit = _TIME_ABBREVIATIONS.get(unit, unit.rstrip("s"))
+        count = "1" if fold(m.group(1)) in ("a", "an", "one") else None
+        found |= {(n, unit) for n in ([count] if count else numbers(m.group(1)))}
+    return found
 
 
 # Where and whither: "to Ytterö", "from Harbor Quay", "in the Kattegat Shelf Array"
 _ANCHOR = re.compile(
-    r"\b(to|from|in|at|near) (?:the )?([A-ZÀ-Þ][\w'’-]*(?: (?:of |de |del )?[A-ZÀ-Þ][\w'’-]*)*)"
+    r"\b(to|from|in|at|near) (?:the )?([A-ZÀ-Þ][\w'’.-]*(?: (?:of |de |del )?[A-ZÀ-Þ][\w'’.-]*)*)"
+)
+# "according to the Pentagon", "thanks to EU subsidies": no place
+_NOT_WHITHER = frozenset(
+    ["according", "due", "thanks", "owing", "prior", "next", "close", "compared", "relative"]
 )
 _CALENDAR = word_set(
     """
@@ -490,9 +515,13 @@ def anchored_names(text: str) -> list[tuple[str, tuple[str, ...], str]]:
     places."""
     found = []
     for m in _ANCHOR.finditer(text):
-        name = tuple(fold(w) for w in words(m.group(2)) if fold(w) not in ("of", "de", "del"))
+        before = words(text[: m.start()])[-1:]
+        if before and fold(before[0]) in _NOT_WHITHER:
+            continue
+        written = m.group(2).rstrip(".")
+        name = tuple(normalize_word(w) for w in words(written) if fold(w) not in ("of", "de", "del"))
         if name and not set(name) & _CALENDAR and not _modifies(name[-1], text[m.end() :]):
-            found.append((m.group(1), name, m.group(2)))
+            found.append((m.group(1), name, written))
     return found
 
 

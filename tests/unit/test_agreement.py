@@ -255,6 +255,13 @@ def test_dates_of_more_or_less_precision_group_the_same_in_any_order(order):
         ("Which state did the firm move to?", "The firm moved its office to Ohio state last year.", "ohio"),
         # a possessive or an article before the name is not the place
         ("In which region was the dam built?", "Norland's Vester region got the new dam.", "vester"),
+        # joined by lower-case words, after a bearing
+        (
+            "In which province is the port?",
+            "The port lies in Santo Domingo de los Tsáchilas province.",
+            "santo domingo de los tsachilas",
+        ),
+        ("In which province is the port?", "The port lies in Northern Carchi province.", "carchi"),
         # the question's own names are not the answer
         (
             "In which Danish city did the fair open?",
@@ -287,6 +294,13 @@ def test_a_unit_naming_no_place_gives_the_one_its_passage_names():
     assert dorne.value == "Dorne"
 
 
+def test_a_unit_naming_a_place_without_the_category_does_not_read_its_passage():
+    passage = "The army raided the camp near Lago Agrio. Troops from Orellana province joined later."
+    q = analyse("In which province did the army raid the camp?")
+    a = unit("The army raided the camp near Lago Agrio.", "report.txt", passage=passage)
+    assert weigh(q, Support(a, (a,)), [a], ()).stances == ()
+
+
 def test_a_passage_naming_several_places_gives_none():
     passage = "Crews repaired the flooded pumping station. Lera province and Dorne province sent help."
     q = analyse("In which province did crews repair the flooded pumping station?")
@@ -316,6 +330,8 @@ def test_a_unit_restating_the_answer_s_with_another_value_disagrees_without_the_
     [
         # another place: another fire
         "The city council said a fire at the old mill in Harlow destroyed three warehouses.",
+        # another year: another fire
+        "In 2019 a fire at the old mill destroyed three warehouses, the city council said.",
         # too few of the same words: another account
         "Three warehouses burned down after sparks from a welding job, insurers said.",
     ],
@@ -336,6 +352,17 @@ def test_a_unit_that_does_not_restate_the_answer_s_needs_the_question_s_details(
         ("Is the plant open on Sundays?", "The plant is not open on Sundays.", "no"),
         ("Does the warranty cover water damage?", "Water damage is never covered by the warranty.", "no"),
         ("Did the board approve the merger?", "The board failed to approve the merger in May.", "no"),
+        # a negation of another thing, or far from what is asked, denies nothing
+        (
+            "Does the warranty cover water damage?",
+            "The warranty covers water damage but not fire damage.",
+            "yes",
+        ),
+        (
+            "Does the warranty cover water damage?",
+            "Without exception, the warranty covers water damage.",
+            "yes",
+        ),
         # a negation elsewhere in the sentence denies nothing that is asked
         (
             "Is the plant open on Sundays?",
@@ -362,3 +389,11 @@ def test_documents_saying_yes_and_no_disagree():
     c = unit("As the warranty covers water damage, keep the receipt.", "guide.html")
     found = agreement("Does the warranty cover water damage?", a, b, c)
     assert [(s.value, len(s.units)) for s in found.ranked()] == [("yes", 2), ("no", 1)]
+
+
+def test_a_question_asking_for_something_else_after_an_auxiliary_is_no_yes_no_question():
+    q = analyse("Can you tell me how many people died in the floods?")
+    assert not q.yes_no and q.kind == "number"
+    assert not analyse("Was it Noboa or Lasso who signed the decree?").yes_no
+    assert analyse("Was the decree signed by Noboa?").yes_no
+    assert analyse("Which state-owned company won the tender?").category == ""

@@ -34,12 +34,15 @@ def test_numbers_and_names_must_occur_in_the_support():
     ("answer", "support", "missing"),
     [
         # the number is there, counting another unit of time
-        ("Stations keep 10 hours of data.", "Stations report every ten minutes.", {"10 hours"}),
-        ("The parts warranty lasts 36 years.", "It carries a 36-month parts warranty.", {"36 years"}),
+        ("Stations keep 10 hours of data.", "Stations report every ten minutes.", {"10 hour"}),
+        ("The parts warranty lasts 36 years.", "It carries a 36-month parts warranty.", {"36 year"}),
         # the same unit, written otherwise
         ("The parts warranty lasts 36 months.", "It carries a 36-month parts warranty.", set()),
         # a number the support gives without a unit may take the question's
         ("The pause is 30 seconds.", "Pause: 30", set()),
+        # units abbreviated, "one" and "a"
+        ("The pause is 30 minutes.", "Pause: 30 min; reset after 30 seconds.", set()),
+        ("The lease is 1 year.", "The lease runs one year, renewable for 1 month.", set()),
     ],
 )
 def test_a_span_of_time_must_keep_the_unit_the_support_gives_its_number(answer, support, missing):

@@ -204,7 +204,7 @@ def test_a_question_asking_in_a_unit_needs_a_passage_giving_that_unit(question, 
     [
         ("How long does the bus take to Norrby?", "The bus takes 40 minutes to Vallby."),
         ("Which gate do flights from Oslo leave?", "Flights from Bergen leave from gate 12."),
-        ("What does parking cost at Central Station?", "Parking costs 30 kr an hour at Harbour Square."),
+        ("What does a taxi from Central Station cost?", "A taxi from Harbour Square costs 300 kr."),
     ],
 )
 def test_a_passage_placing_it_elsewhere_is_a_mismatch(question, passage):
@@ -221,7 +221,14 @@ def test_a_passage_placing_it_elsewhere_is_a_mismatch(question, passage):
         # the other place is the question's too
         ("How long does the bus take from Vallby to Norrby?", "It takes 40 minutes from Vallby."),
         # an adjective of a people or place is no place
-        ("What did the floods in Lerida damage?", "Floods in the Spanish region damaged roads."),
+        ("How many trucks drove to Lerida?", "Forty trucks drove to the Spanish border."),
+        # a place may hold another: "in Quito" may be "in Ecuador"; only a route's ends are compared
+        ("How many people died in Ecuador?", "Twelve people died in Quito."),
+        # the question's place, written with a possessive or with dots
+        ("How many troops were sent to Ecuador?", "The US sent 200 troops to Ecuador's coast."),
+        ("How long is the flight to D.C.?", "The flight to D.C. takes two hours."),
+        # no place: "according to"
+        ("How many troops were sent to Ecuador?", "200 troops were sent, according to the Pentagon."),
     ],
 )
 def test_counterpart_passes_when_the_passage_may_be_about_the_question_s_place(question, passage):

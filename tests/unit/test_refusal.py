@@ -176,6 +176,11 @@ def test_rivals_are_the_candidates_an_answer_could_pick():
         ("How many hours are core hours?", "Core hours: 10:00 to 15:00", set()),
         # a label naming something else
         ("How many pumps are in service?", "Valves: 14", set()),
+        # a label naming one of them, or a value that is no count
+        ("How many rooms does the wing have?", "Room: 101", set()),
+        ("How many employees work there?", "Employee ID: 40213", set()),
+        ("How many releases were there?", "Releases: 2.4.1 and 2.5", set()),
+        ("How many floors are there?", "Floors: 4th and 5th", set()),
     ],
 )
 def test_a_count_of_what_is_asked_in_a_label_value_line_or_a_compound(question, text, counts):
