@@ -348,8 +348,9 @@ def _candidates(q: Question, unit: Evidence, *, anywhere: bool = False) -> list[
 
 
 _PLACE_NAME = r"[A-ZÀ-Þ][\w'’-]*(?: (?:(?:de|del|do|da|la|las|los) )*[A-ZÀ-Þ][\w'’-]*)*"
-_BEARINGS = frozenset(
-    word_set("northern southern eastern western central northeastern northwestern southeastern southwestern")
+# words before a place's name that are not part of it: "The Carchi province", "Northern Carchi"
+_NOT_THE_PLACE = STOPWORDS | word_set(
+    "northern southern eastern western central northeastern northwestern southeastern southwestern"
 )
 
 
@@ -363,7 +364,7 @@ def _places(category: str, text: str) -> tuple[tuple[str, str, int], ...]:
     for pattern in (rf"\b{noun} of (?:the )?({_PLACE_NAME})", rf"({_PLACE_NAME}) {noun}\b"):
         for m in re.finditer(pattern, text):
             named = m.group(1).split()
-            while named and (fold(named[0]) in STOPWORDS | _BEARINGS or re.search(r"['’]s$", named[0])):
+            while named and (fold(named[0]) in _NOT_THE_PLACE or re.search(r"['’]s$", named[0])):
                 named = named[1:]  # "The Carchi province", "Ecuador's Carchi province", "Northern Carchi"
             if named:
                 value = " ".join(named)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rag.mismatch import mismatch
 from rag.question import Question
 from rag.text import (
+    CALENDAR,
     STOPWORDS,
     TIME_UNITS,
     content_terms,
@@ -60,12 +61,8 @@ _MONEY = re.compile(
     rf"\b\d[\d,.]*\s?(million |billion |thousand )?(\w+ )?({_CURRENCY_NAMES}|{_CURRENCY_CODES})\b",
     re.IGNORECASE,
 )
-_DATE_WORDS = word_set(
-    """
-    january february march april may june july august september october november december monday
-    tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week weeks month
-    months year years decade earlier ago last since until
-    """
+_DATE_WORDS = CALENDAR | word_set(
+    "today yesterday tomorrow week weeks month months year years decade earlier ago last since until"
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A time of day answers "what time" and "when": "11:00", "06:15", "2 pm", "14.30 h"
@@ -139,7 +136,7 @@ def rivals(q: Question, text: str, *, context: str = "", kind: str = "") -> set[
         spaced = _COMPOUND.sub(r"\1 \2", DATES.sub(" ", text))  # "a six-word phrase" counts six
         found = {n for n in _counts(spaced) - q.numbers if not _is_year(n)}
         counted = q.asked[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
-        return found & _counts_of(counted[0], text) if counted else found
+        return found & _counts_of(counted[0], spaced) if counted else found
     if kind == "money":
         return _sums(text) - _sums(q.text)
     asked = q.names
@@ -206,8 +203,9 @@ _LABEL_END = re.compile(r"\s*(?:[|=]|:(?=\s))\s*")  # "Aerators: 8", "Aerators |
 
 def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
     """The numbers in ``text`` that count ``noun``: followed by it within ``within`` words ("4,860
-    CX-30 liquid nitrogen storage dewars"), joined to it ("a six-word phrase"), or the value of a label
-    naming it in its last ``within`` words ("Paddle aerators, model AQ-55: 8 units")."""
+    CX-30 liquid nitrogen storage dewars"; "a six word phrase", as ``rivals`` spaces "six-word"), or
+    the value of a label naming it in its last ``within`` words ("Paddle aerators, model AQ-55: 8
+    units")."""
     tokens = words(text)
     found = {
         number
@@ -215,10 +213,6 @@ def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
         for number in _counts(token)
         if any(_same_word(noun, t) for t in tokens[i + 1 : i + 1 + within])
     }
-    for token in tokens:
-        count, _, counted = token.partition("-")
-        if counted and _same_word(noun, counted):
-            found |= _counts(count)
     parts = _LABEL_END.split(text)
     for label, value in zip(parts, parts[1:], strict=False):
         first = value.split(maxsplit=1)[:1]  # "8 units"; not a time, "10:00", a version, "2.4.1", "4th"

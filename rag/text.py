@@ -500,12 +500,13 @@ _ANCHOR = re.compile(
 _NOT_WHITHER = frozenset(
     ["according", "due", "thanks", "owing", "prior", "next", "close", "compared", "relative"]
 )
-_CALENDAR = word_set(
+CALENDAR = word_set(
     """
     january february march april may june july august september october november december monday
     tuesday wednesday thursday friday saturday sunday
     """
 )
+_LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
 def anchored_names(text: str) -> list[tuple[str, tuple[str, ...], str]]:
@@ -515,12 +516,12 @@ def anchored_names(text: str) -> list[tuple[str, tuple[str, ...], str]]:
     places."""
     found = []
     for m in _ANCHOR.finditer(text):
-        before = words(text[: m.start()])[-1:]
-        if before and fold(before[0]) in _NOT_WHITHER:
+        before = _LAST_WORD.search(text, max(0, m.start() - 40), m.start())
+        if before and fold(before.group(1)) in _NOT_WHITHER:
             continue
         written = m.group(2).rstrip(".")
         name = tuple(normalize_word(w) for w in words(written) if fold(w) not in ("of", "de", "del"))
-        if name and not set(name) & _CALENDAR and not _modifies(name[-1], text[m.end() :]):
+        if name and not set(name) & CALENDAR and not _modifies(name[-1], text[m.end() :]):
             found.append((m.group(1), name, written))
     return found
 
