@@ -195,3 +195,27 @@ def _index_line(path: Path, lemma: bytes) -> bytes | None:
             if line.split(b" ", 1)[0] == lemma:
                 return line
     return None
+
+
+# Nouns naming a bound, and how documents state one without them: "What is the maximum load?" is
+# answered by "loads of up to 40 kg", "What is the cap on liability?" by "shall not exceed 150%", "What
+# is the minimum Android version?" by "Android 12 or later".
+_UPPER = frozenset(["maximum", "max", "cap", "ceiling", "limit", "limits"])
+_LOWER = frozenset(["minimum", "min", "floor"])
+_UPPER_BOUND = re.compile(
+    r"\b(up to|at most|no more than|not more than|(not|never) (to )?exceed|maximum|max|limit(ed|s)?|"
+    r"cap(ped|s)?|ceiling)\b",
+    re.IGNORECASE,
+)
+_LOWER_BOUND = re.compile(
+    r"\b(at least|no less than|not less than|no fewer than|minimum|min|or (later|newer|higher|above|more))\b",
+    re.IGNORECASE,
+)
+
+
+def states_bound(noun: str, text: str) -> bool:
+    """Whether ``text`` states the bound ``noun`` names in its own words ("at most 12 bicycles" for
+    "maximum"); False for a noun naming no bound."""
+    w = fold(noun)
+    bound = _UPPER_BOUND if w in _UPPER else _LOWER_BOUND if w in _LOWER else None
+    return bool(bound and bound.search(text))

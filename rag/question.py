@@ -272,21 +272,41 @@ _PLACE_Q = re.compile(
 
 def expected_kind(question: str) -> str:
     """What the question asks for: ``money``, ``duration``, ``number``, ``date``, ``person``,
-    ``place`` or ``other``."""
+    ``place`` or ``other``. A date or a place only when the word asking for it asks the question: a
+    "when" or "where" after it joins a clause ("What does a station send *when* it detects a gap?",
+    "Who was president *when* ...?")."""
     q = fold(question)
+    asking = _asking(q)
     if _MONEY_Q.search(q):
         return "money"
     if _DURATION_Q.search(q):
         return "duration"
     if _NUMBER_Q.search(q):
         return "number"
-    if _DATE_Q.search(q):
+    if _DATE_Q.match(asking):
         return "date"
-    if _PERSON_Q.search(q):
+    if _PERSON_Q.search(asking):
         return "person"
-    if _PLACE_Q.search(q):
+    if _PLACE_Q.match(asking):
         return "place"
     return "other"
+
+
+_QUESTION_WORD = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b")
+_AUXILIARY = "is|are|was|were|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must"
+# A clause before the question, ending at a comma: "When two tablets edited the same record, which
+# edit is kept?"; not "When did the plant open, and where?", where "when" asks
+_LEADING_CLAUSE = re.compile(
+    rf"^\W*(when|whenever|while|once|after|before|if|unless)\b(?!\W+({_AUXILIARY})\b)[^,?]*,\s*"
+)
+
+
+def _asking(folded: str) -> str:
+    """The folded question from the word that asks it: its first question word after any clause
+    leading it; the whole question when no word asks ("Name the ...")."""
+    main = _LEADING_CLAUSE.sub("", folded)
+    found = _QUESTION_WORD.search(main)
+    return main[found.start() :] if found else main
 
 
 # Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
@@ -298,10 +318,14 @@ _ANSWER_WORDS = word_set(
     ones address addresses people person persons reason reasons purpose goal goals aim aims cause
     causes result results outcome effect effects impact role status response reaction significance
     plan plans idea point difference relationship situation problem issue issues view position
-    stance current recent latest new main exact full total specific overall approximate estimated
-    city cities country countries nation nations province provinces state states town towns region
-    regions company companies organization organizations group groups
+    stance city cities country countries nation nations province provinces state states town towns region
+    regions company companies organization organizations group groups term terms word words phrase
+    phrases expression expressions value values
     """
+)
+# Modifiers of such a word that a passage need not say: "What is the *exact* date ...?"
+_ANSWER_MODIFIERS = word_set(
+    "current recent latest new main exact full total specific overall approximate estimated"
 )
 _PHRASE_ENDS = word_set("last next this ago now today currently so far")  # "Acme's revenue last year"
 # Modifiers that look like adjectives, superlatives and participles: "annual", "oldest", "starting"
@@ -352,9 +376,13 @@ def asked_about(question: str) -> list[str]:
         word = normalize_word(token)
         if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
             break  # "How many people died?": a count of people says nothing about the passage
+        if word in _ANSWER_WORDS:  # "the general term used for ...": what stands before it modifies it
+            return [w for w in phrase if not _adjective_like(w)]
         if phrase and len(word) >= 4 and word.endswith("ed"):
             break  # a participle ends the noun phrase: "the prize offered for ...", "the term used to ..."
-        if not token[:1].isupper() and word not in _ANSWER_WORDS and not word[:1].isdigit():  # names: apart
+        if (
+            not token[:1].isupper() and word not in _ANSWER_MODIFIERS and not word[:1].isdigit()
+        ):  # names apart
             phrase.append(word)
         if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
             break
@@ -376,7 +404,9 @@ def predicate_terms(question: str) -> list[str]:
     of "cabinet", "official" and "visited": not of "voters", "rejected" or "bases", which only say
     which month is meant."""
     main = question[: len(question) - len(relative_clause(question))]
-    skip = {stem(n) for n in names(question, sentence_starts=False)} | {stem(w) for w in _ANSWER_WORDS}
+    skip = {stem(n) for n in names(question, sentence_starts=False)} | {
+        stem(w) for w in _ANSWER_WORDS | _ANSWER_MODIFIERS
+    }
     return [t for t in content_terms(main) if t not in skip and not t[:1].isdigit()]
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.lexicon import states_bound
 from rag.mismatch import mismatch
 from rag.question import Question
 from rag.text import (
@@ -393,7 +394,9 @@ def mentions_specifics(q: Question, e: Evidence, *, others: Sequence[Evidence] =
     context = _context(e)
     stems = _context_stems(context)
     if not all(
-        any(_same_word(w, t) or _same_word(w.replace("-", ""), t) for t in stems) or alternatives & stems
+        any(_same_word(w, t) or _same_word(w.replace("-", ""), t) for t in stems)
+        or alternatives & stems
+        or states_bound(w, e.text)  # the unit itself: "at most 12 bicycles"
         for w, alternatives in zip(q.asked, q.asked_synonyms, strict=True)
     ):
         return False

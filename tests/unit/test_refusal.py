@@ -56,6 +56,14 @@ TROOPS = "The embassy did not disclose the number of troops."
         ("What is the president doing?", "other"),
         ("What do internal users pay per hour on the microscope?", "money"),
         ("What did they discuss?", "other"),
+        # "when" and "where" join a clause unless they ask the question
+        ("Who chaired the board when the merger closed?", "person"),
+        ("What should the operator check when the pressure drops?", "other"),
+        ("Which valve opens where the two pipes meet?", "other"),
+        ("When the lease ends early, which party pays for the removal?", "other"),
+        ("When the alarm sounds twice, what must the crew do?", "other"),
+        ("When is the depot open, on weekdays?", "date"),
+        ("Since when has the clinic been closed?", "date"),
     ],
 )
 def test_expected_kind(question, kind):
@@ -126,6 +134,12 @@ def test_no_evidence_or_no_words_is_a_refusal():
         ("How many 5G towers were built?", ["towers"]),  # the number is checked on its own
         ("How many moored buoys send data?", ["buoys"]),  # a participle modifies: "41 buoys" answers
         ("How many speed cameras were installed?", ["speed", "cameras"]),  # a noun modifies
+        # a word for the form of the answer is no thing to mention, nor what merely modifies it
+        ("What is the usual term for a loan with no collateral?", []),
+        ("What is the initial value of the idle timeout?", []),
+        ("What is the phrase printed on the seal?", []),
+        ("What is the total cost of the pipes?", ["cost"]),
+        ("What is the maximum number of guests per room?", ["maximum"]),
     ],
 )
 def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
@@ -140,6 +154,21 @@ def test_refused_when_no_passage_mentions_what_is_asked_about():
     assert assess_support(
         analyse("Where did the talks take place?"), [ev("The talks took place in Quito.")]
     ).supported
+
+
+def test_a_bound_is_mentioned_in_the_words_documents_state_it_in():
+    rooms = "Each room sleeps at most three guests. Check-in starts at 15:00."
+    chunk = Chunk(
+        id="h#0", doc_id="h", index=0, text=rooms, start=0, end=len(rooms), title="Hotel", date=None
+    )
+    unit = Evidence(label=1, chunk=chunk, text=rooms[:36], start=0, end=36, score=0.7)
+    assert mentions_specifics(analyse("What is the maximum number of guests per room?"), unit)
+    assert mentions_specifics(analyse("What is the ceiling on guests per room?"), unit)
+    assert not mentions_specifics(analyse("What is the minimum number of guests per room?"), unit)
+    assert not mentions_specifics(analyse("What is the surcharge for guests per room?"), unit)
+    # the bound must be stated by the unit, not somewhere else in its passage
+    check_in = Evidence(label=1, chunk=chunk, text=rooms[37:], start=37, end=len(rooms), score=0.7)
+    assert not mentions_specifics(analyse("What is the maximum check-in time?"), check_in)
 
 
 def test_rivals_are_the_candidates_an_answer_could_pick():
