@@ -1,12 +1,14 @@
 """Evidence selection: from retrieved chunks, the few evidence units that bear on the question.
 
-Tiny models answer well from three short numbered sentences and badly from whole articles, so what
-they are shown is chosen here. The units are the sentences of prose blocks and the whole list items,
-table rows and label–value lines of the others (``rag.structure``); a heading is never one. Every unit
-of the retrieved chunks is scored against the question, with the headings it stands under and a
-row's header cells as its context, by embedding similarity and by weighted overlap with the
-question's key terms; duplicates are dropped, and a sentence that leans on the one before ("He said
-...") or goes on with a quotation it opened is taken together with it.
+Tiny models answer well from three short numbered sentences and badly from whole articles, so what they
+are shown is chosen here. The units are the sentences of prose blocks and the whole list items, table
+rows and label–value lines of the others (``rag.structure``); a heading is never one. Every unit of the
+retrieved chunks is scored against the question, with the headings it stands under and a row's header
+cells as its context, by embedding similarity and by weighted overlap with the question's key terms (how
+close it is), and ranked by weights learned from the question sets over those and a few more features
+(whether it holds the kind of thing asked for, ends in a colon...), which orders the units that can
+answer; duplicates are dropped, and a sentence that leans on the one before ("He said ...") or goes on
+with a quotation it opened is taken together with it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.embeddings import Embedder
+from rag.question import Question
+from rag.refusal import holds_kind
 from rag.structure import HEADING, PARAGRAPH, PROSE, ROW, labelled_row, section_title
 from rag.text import content_terms, fold, split_sentences, words
 from rag.types import Block, Chunk, Evidence, Hit
@@ -32,6 +36,35 @@ CHUNK_WEIGHT = 0.1
 # Sentences embedded per question, after ranking all of them by overlap and chunk score (see
 # ``select_evidence``). Measured on both question sets: see the README's evaluation section.
 EMBEDDED_CANDIDATES = 16
+
+UNIT_FEATURES = (
+    "dense",
+    "lexical",
+    "chunk",
+    "own_terms",
+    "kind",
+    "predicate",
+    "structured",
+    "length",
+    "lead_in",
+)
+"""What ranks a unit among the embedded candidates (``rank_features``), in order:
+- ``dense``, ``lexical``, ``chunk``: the three parts of its score (above);
+- ``own_terms``: the weighted share of the question's key terms in the unit's own words (not its headings);
+- ``kind``: 1 when the question asks for a number, date, person... and the unit holds one
+  (``rag.refusal.holds_kind``), else 0;
+- ``predicate``: the share of what the question says happened that the unit says;
+- ``structured``: 1 for a list item, table row or label–value line, 0 for a sentence;
+- ``length``: log(1 + its words);
+- ``lead_in``: 1 when it ends with a colon (it introduces what follows)."""
+UNIT_WEIGHTS = (5.532, 10.135, 4.017, -4.055, 4.509, 1.706, -0.087, 0.115, -4.456)
+"""The weights of ``UNIT_FEATURES`` giving a unit's ``Evidence.rank``, which orders the units that can
+answer (not the units the support decision weighs: ranked this way, units holding a person or a number
+reached it for unanswerable questions too, and the default set's refusal accuracy fell from 0.93 to
+0.71). Fitted by ``bench/fit_units.py`` on every question set but manuals/ (held out). Left out in turn,
+they put a right unit first more often than the score alone did on 4 sets (default 0.72 -> 0.82, other/
+0.73 -> 0.86, third/ 0.72 -> 0.89, structured/ 0.70 -> 0.77), as often on squad2-cct and manuals/, less
+often on conflicts/ (0.55 -> 0.52)."""
 _UNIT_WORDS = 80  # a list item, row or field longer than this is split at sentences like prose
 _LEANING_STARTS = frozenset(
     ["he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its", "their", "such"]
@@ -49,6 +82,8 @@ class Candidate:
     """The headings the unit stands under, and a table row's header cells (``unit_context``)."""
     scored: str = ""
     """What the unit is scored by: its context and its words, a row's cells after their headers."""
+    prose: bool = True
+    """A sentence of prose, not a list item, table row or label–value line."""
 
 
 def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
@@ -93,7 +128,7 @@ def candidate_sentences(hits: list[Hit]) -> list[Candidate]:
                     scored = "\n".join(filter(None, [section_only, labelled_row(text, block.header)]))
                 else:
                     scored = "\n".join(filter(None, [context, text]))
-                out.append(Candidate(hit, text, start, end, block.section, context, scored))
+                out.append(Candidate(hit, text, start, end, block.section, context, scored, prose))
                 previous = (start, end) if prose else None
     return out
 
@@ -136,6 +171,7 @@ def lexical_overlap(question_terms: list[str], weights: dict[str, float], terms:
 
 
 def select_evidence(
+    q: Question,
     question: str,
     hits: list[Hit],
     *,
@@ -144,40 +180,24 @@ def select_evidence(
     query_vector: np.ndarray | None = None,
     embedded: int | None = None,
 ) -> list[Evidence]:
-    """The ``max_sentences`` best sentences for ``question``, best first, labelled 1..n.
-
-    Embedding the sentences is what this stage costs, so they are first ranked by the cheap signals
-    (term overlap, chunk score) and only the ``embedded`` (default ``EMBEDDED_CANDIDATES``) best of
-    those are embedded and compared.
-    """
-    candidates = candidate_sentences(hits)
-    if not candidates:
-        return []
-    q_terms = content_terms(question)
-    cand_terms = [content_terms(c.scored) for c in candidates]
-    weights = term_weights(q_terms, cand_terms)
-    cheap = [
-        (LEXICAL_WEIGHT * lexical_overlap(q_terms, weights, set(terms)) + CHUNK_WEIGHT * cand.hit.score, cand)
-        for cand, terms in zip(candidates, cand_terms, strict=True)
-    ]
-    cheap.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties keep retrieval order
-    cheap = cheap[: embedded or EMBEDDED_CANDIDATES]
-    q_vec = embedder.embed_query(question) if query_vector is None else query_vector
-    s_vecs = embedder.embed_documents([cand.scored for _, cand in cheap])
-    dense = np.asarray(s_vecs @ q_vec, dtype=float)
-    scored = [(part + DENSE_WEIGHT * sim, cand) for (part, cand), sim in zip(cheap, dense, strict=True)]
-    scored.sort(key=lambda pair: pair[0], reverse=True)
-    chosen: list[tuple[float, Candidate]] = []
-    for score, cand in scored:  # a sentence taken with the one it leans on holds that one: not both
-        inside = [i for i, (_, other) in enumerate(chosen) if _holds_span(other, cand)]
-        holding = [i for i, (_, other) in enumerate(chosen) if _holds_span(cand, other)]
+    """The ``max_sentences`` closest units to the question ``q`` (searched for as ``question``), closest
+    first, labelled 1..n, each with its ``rank`` by ``UNIT_WEIGHTS``."""
+    candidates, scores, features = rank_features(
+        q, question, hits, embedder=embedder, query_vector=query_vector, embedded=embedded
+    )
+    ranks = features @ np.asarray(UNIT_WEIGHTS)
+    scored = sorted(zip(scores, ranks, candidates, strict=True), key=lambda t: -t[0])
+    chosen: list[tuple[float, float, Candidate]] = []
+    for score, rank, cand in scored:  # a sentence taken with the one it leans on holds that one: not both
+        inside = [i for i, (*_, other) in enumerate(chosen) if _holds_span(other, cand)]
+        holding = [i for i, (*_, other) in enumerate(chosen) if _holds_span(cand, other)]
         if inside:
             continue
         if holding:  # the longer one, in the shorter one's place: "He said it cost ..." is kept
-            chosen[holding[0]] = (chosen[holding[0]][0], cand)
-            chosen = [pair for i, pair in enumerate(chosen) if i not in holding[1:]]
+            chosen[holding[0]] = (*chosen[holding[0]][:2], cand)
+            chosen = [kept for i, kept in enumerate(chosen) if i not in holding[1:]]
         elif len(chosen) < max_sentences:
-            chosen.append((score, cand))
+            chosen.append((score, rank, cand))
     return [
         Evidence(
             label=n,
@@ -188,9 +208,63 @@ def select_evidence(
             score=round(float(score), 4),
             section=cand.section,
             context=cand.context,
+            rank=round(float(rank), 4),
         )
-        for n, (score, cand) in enumerate(chosen, start=1)
+        for n, (score, rank, cand) in enumerate(chosen, start=1)
     ]
+
+
+def rank_features(
+    q: Question,
+    question: str,
+    hits: list[Hit],
+    *,
+    embedder: Embedder,
+    query_vector: np.ndarray | None = None,
+    embedded: int | None = None,
+) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
+    """The candidate units worth embedding, their scores and their ``UNIT_FEATURES`` (one row each).
+
+    Embedding the units is what this stage costs, so they are first ranked by the cheap signals (term
+    overlap, chunk score) and only the ``embedded`` (default ``EMBEDDED_CANDIDATES``) best of those
+    are embedded and compared.
+    """
+    candidates = candidate_sentences(hits)
+    if not candidates:
+        return [], np.zeros(0), np.zeros((0, len(UNIT_FEATURES)))
+    q_terms = content_terms(question)
+    cand_terms = [content_terms(c.scored) for c in candidates]
+    weights = term_weights(q_terms, cand_terms)
+    cheap = [
+        (lexical_overlap(q_terms, weights, set(terms)), cand)
+        for cand, terms in zip(candidates, cand_terms, strict=True)
+    ]
+    cheap.sort(key=lambda pair: LEXICAL_WEIGHT * pair[0] + CHUNK_WEIGHT * pair[1].hit.score, reverse=True)
+    cheap = cheap[: embedded or EMBEDDED_CANDIDATES]  # stable: ties keep retrieval order
+    q_vec = embedder.embed_query(question) if query_vector is None else query_vector
+    s_vecs = embedder.embed_documents([cand.scored for _, cand in cheap])
+    dense = np.asarray(s_vecs @ q_vec, dtype=float)
+    rows = []
+    for (lexical, cand), similarity in zip(cheap, dense, strict=True):
+        own = set(content_terms(cand.text))
+        predicate = sum(t in own for t in q.predicate) / len(q.predicate) if q.predicate else 0.0
+        asks_kind = q.kind != "other" and holds_kind(q, cand.text, context=cand.hit.chunk.text)
+        rows.append(
+            [
+                similarity,
+                lexical,
+                cand.hit.score,
+                lexical_overlap(q_terms, weights, own),
+                float(asks_kind),
+                predicate,
+                float(not cand.prose),
+                math.log1p(len(words(cand.text))),
+                float(cand.text.rstrip().endswith(":")),
+            ]
+        )
+    features = np.asarray(rows, dtype=float)
+    scores = features[:, :3] @ np.array([DENSE_WEIGHT, LEXICAL_WEIGHT, CHUNK_WEIGHT])
+    return [cand for _, cand in cheap], scores, features
 
 
 def _holds_span(a: Candidate, b: Candidate) -> bool:

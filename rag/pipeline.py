@@ -108,14 +108,19 @@ class Pipeline:
         query = standalone_query(question, history)
         vector = self.embedder.embed_query(query.search_text)  # once, for retrieval and evidence
         hits = self.retriever.retrieve(query.search_text, k, filters, vector=vector)
+        q = analyse(query.question)  # once: every stage below reads it
         units = select_evidence(
-            query.search_text, hits, embedder=self.embedder, query_vector=vector, max_sentences=WEIGHED_UNITS
+            q,
+            query.search_text,
+            hits,
+            embedder=self.embedder,
+            query_vector=vector,
+            max_sentences=WEIGHED_UNITS,
         )
         # what reads as addressed to the assistant is no evidence (what ingest set aside is gone already)
         addressed = passed_over([u.text for u in units], self.embedder, self._screen)
         units = [u for u, skip in zip(units, addressed, strict=True) if not skip]
         evidence = units[:ASSESSED_UNITS]
-        q = analyse(query.question)  # once: every check below reads it
         support = assess_support(q, evidence, min_score=self.min_score)
         support, confidence, values = self._estimate(q, support, evidence)
         agreement = weigh(q, support, units, hits)

@@ -334,8 +334,9 @@ def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = 
         if gives:
             eligible.append(e)
     # 4. Ranked: a sentence that says what the question says happened ("sank", "visited") before one
-    # that only shares its names; for "who", one naming a person before one naming only a company.
-    eligible.sort(key=lambda e: -_predicate_overlap(q.predicate, content_terms(e.text)))
+    # that only shares its names, then by how much each looks like the unit that answers (``rank``,
+    # learned); for "who", one naming a person before one naming only a company.
+    eligible.sort(key=lambda e: (-_predicate_overlap(q.predicate, content_terms(e.text)), -e.rank))
     if kind == "person":
         eligible.sort(key=lambda e: not new_people(e.text, q, context=e.chunk.text))
     # 5. Not an edited twin of the question: negated where it is not, or saying the opposite

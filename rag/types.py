@@ -139,6 +139,9 @@ class Evidence:
     score: float
     section: tuple[str, ...] = ()
     context: str = ""
+    rank: float = 0.0
+    """How much it looks like the unit that answers (``rag.evidence.UNIT_WEIGHTS``): orders the units
+    that can answer, once the support decision has found some (``score`` is how close it is)."""
 
     @property
     def framed(self) -> str:

@@ -2,6 +2,7 @@
 which one comes first."""
 
 from rag.evidence import candidate_sentences, select_evidence
+from rag.question import analyse
 from rag.reading import parse_document
 from rag.types import Chunk, Hit
 from tests.fakes import HashEmbedder
@@ -19,10 +20,11 @@ FILLER = " ".join(f"Item {n} of the list concerns the weather over the hills." f
 
 
 def test_only_the_best_candidates_by_overlap_are_embedded():
+    question = "When did the harbour of Manta reopen?"
     embedder = HashEmbedder()
     hits = [hit(FILLER + " The harbour of Manta reopened on May 2 after repairs.")]
     assert len(candidate_sentences(hits)) == 31
-    evidence = select_evidence("When did the harbour of Manta reopen?", hits, embedder=embedder, embedded=8)
+    evidence = select_evidence(analyse(question), question, hits, embedder=embedder, embedded=8)
     assert embedder.texts_embedded == 8  # the 8 best sentences by overlap
     assert evidence[0].text == "The harbour of Manta reopened on May 2 after repairs."
 
@@ -32,7 +34,7 @@ def test_a_given_query_vector_is_not_embedded_again():
     question = "When did the harbour of Manta reopen?"
     hits = [hit("The harbour of Manta reopened on May 2 after repairs. It is busy again.")]
     vector = embedder.embed_query(question)
-    select_evidence(question, hits, embedder=embedder, query_vector=vector)
+    select_evidence(analyse(question), question, hits, embedder=embedder, query_vector=vector)
     assert (embedder.queries, embedder.calls) == (1, 1)  # the given vector, and one batch of sentences
 
 
@@ -51,7 +53,7 @@ def test_evidence_does_not_repeat_a_sentence_within_another():
     ]
     # whichever of the two scores higher, the one holding both is kept, in the better one's place
     for question in ["What did Mayor Ruiz open on Friday?", "What did the bridge cost, she said?"]:
-        evidence = select_evidence(question, hits, embedder=HashEmbedder())
+        evidence = select_evidence(analyse(question), question, hits, embedder=HashEmbedder())
         assert [e.text for e in evidence] == [text]
 
 
@@ -67,3 +69,19 @@ def test_a_sentence_inside_an_open_quotation_is_taken_with_the_one_that_opened_i
     assert [c.text for c in candidate_sentences(closed)][-1] == "We are at war with the gangs now."
     inches = [hit('The new pipe is 12" wide at the valve. Workers laid it in March this year.')]
     assert [c.text for c in candidate_sentences(inches)][-1] == "Workers laid it in March this year."
+
+
+def test_a_unit_holding_what_is_asked_ranks_above_the_sentence_introducing_it():
+    text = (
+        "Report a lost or stolen device to the IT service desk at once:\n\n"
+        "- Phone: extension 4400\n"
+        "- E-mail: desk@example.org\n"
+    )
+    question = "How many hours does the IT service desk take to answer a report of a lost device?"
+    evidence = select_evidence(analyse(question), question, [hit(text)], embedder=HashEmbedder())
+    rank = {e.text.lstrip("- "): e.rank for e in evidence}
+    assert (
+        rank["Phone: extension 4400"] > rank["Report a lost or stolen device to the IT service desk at once:"]
+    )
+    # closeness is its own: the units come closest first
+    assert [e.score for e in evidence] == sorted((e.score for e in evidence), reverse=True)

@@ -288,6 +288,14 @@ def test_the_sentence_that_says_what_happened_answers_before_one_that_only_share
     )
 
 
+def test_of_units_saying_as_much_of_what_happened_the_one_ranked_higher_answers():
+    closer = passage("a", "Dr. Ines Marr runs the cryo-EM facility on weekdays.", score=0.7)
+    ranked = passage("b", "Dr. Tomas Reyes runs the cryo-EM facility, which opened in 2019.", score=0.6)
+    question = analyse("Who runs the cryo-EM facility?")
+    assert assess_support(question, [closer, ranked]).evidence is closer
+    assert assess_support(question, [closer, replace(ranked, rank=1.0)]).evidence.text == ranked.text
+
+
 def test_what_a_relative_clause_says_does_not_choose_the_answer():
     rejected = passage(
         "a", "In November, voters rejected a proposal by President Noboa to allow foreign bases.", score=0.7
