@@ -194,7 +194,8 @@ def select_evidence(
         if inside:
             continue
         if holding:  # the longer one, in the shorter one's place: "He said it cost ..." is kept
-            chosen[holding[0]] = (*chosen[holding[0]][:2], cand)
+            kept_score, kept_rank, _ = chosen[holding[0]]
+            chosen[holding[0]] = (kept_score, max(kept_rank, rank), cand)
             chosen = [kept for i, kept in enumerate(chosen) if i not in holding[1:]]
         elif len(chosen) < max_sentences:
             chosen.append((score, rank, cand))
@@ -239,8 +240,9 @@ def rank_features(
         (lexical_overlap(q_terms, weights, set(terms)), cand)
         for cand, terms in zip(candidates, cand_terms, strict=True)
     ]
+    # stable: ties keep retrieval order
     cheap.sort(key=lambda pair: LEXICAL_WEIGHT * pair[0] + CHUNK_WEIGHT * pair[1].hit.score, reverse=True)
-    cheap = cheap[: embedded or EMBEDDED_CANDIDATES]  # stable: ties keep retrieval order
+    cheap = cheap[: embedded or EMBEDDED_CANDIDATES]
     q_vec = embedder.embed_query(question) if query_vector is None else query_vector
     s_vecs = embedder.embed_documents([cand.scored for _, cand in cheap])
     dense = np.asarray(s_vecs @ q_vec, dtype=float)

@@ -199,23 +199,34 @@ def _index_line(path: Path, lemma: bytes) -> bytes | None:
 
 # Nouns naming a bound, and how documents state one without them: "What is the maximum load?" is
 # answered by "loads of up to 40 kg", "What is the cap on liability?" by "shall not exceed 150%", "What
-# is the minimum Android version?" by "Android 12 or later".
+# is the minimum Android version?" by "Android 12 or later". A bound states a number: "Acme Limited" or
+# "the minimum" alone states none.
 _UPPER = frozenset(["maximum", "max", "cap", "ceiling", "limit", "limits"])
-_LOWER = frozenset(["minimum", "min", "floor"])
+_LOWER = frozenset(["minimum", "min"])
 _UPPER_BOUND = re.compile(
-    r"\b(up to|at most|no more than|not more than|(not|never) (to )?exceed|maximum|max|limit(ed|s)?|"
-    r"cap(ped|s)?|ceiling)\b",
+    r"\b(up to|at most|no more than|not more than|(not|never) (to )?exceed|or (less|fewer|below)|maximum|"
+    r"limits?|capped at|ceiling)\b",
     re.IGNORECASE,
 )
 _LOWER_BOUND = re.compile(
-    r"\b(at least|no less than|not less than|no fewer than|minimum|min|or (later|newer|higher|above|more))\b",
+    r"\b(at least|no less than|not less than|no fewer than|minimum|or (later|newer|higher|above|more))\b",
     re.IGNORECASE,
 )
+_A_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|million|half|once|twice)\b",
+    re.IGNORECASE,
+)
+_BEFORE, _AFTER = 24, 48
+"""How near a bound's words its number stands, in characters: "Android 12 or later", "shall not exceed
+one hundred and fifty percent"."""
 
 
 def states_bound(noun: str, text: str) -> bool:
-    """Whether ``text`` states the bound ``noun`` names in its own words ("at most 12 bicycles" for
-    "maximum"); False for a noun naming no bound."""
+    """Whether ``text`` states the bound ``noun`` names in its own words, with a number ("at most 12
+    bicycles" for "maximum"); False for a noun naming no bound."""
     w = fold(noun)
     bound = _UPPER_BOUND if w in _UPPER else _LOWER_BOUND if w in _LOWER else None
-    return bool(bound and bound.search(text))
+    return bool(bound) and any(
+        _A_NUMBER.search(text[max(0, m.start() - _BEFORE) : m.end() + _AFTER]) for m in bound.finditer(text)
+    )

@@ -192,10 +192,8 @@ def analyse(question: str) -> Question:
     )
 
 
-_YES_NO = re.compile(
-    r"^\W*(is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must)"
-    r"(n['’]t)?\b"
-)
+_AUXILIARY = "is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must"
+_YES_NO = re.compile(rf"^\W*({_AUXILIARY})(n['’]t)?\b")
 _PREPOSITIONS = "until|till|since|before|after|from|through"
 _GOVERNED = re.compile(rf"^\W*({_PREPOSITIONS}) (what|which|when)\b")
 _GRAIN = re.compile(r"\b(what|which) (year|month)\b")
@@ -292,21 +290,24 @@ def expected_kind(question: str) -> str:
     return "other"
 
 
-_QUESTION_WORD = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b")
-_AUXILIARY = "is|are|was|were|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must"
+_QUESTION_WORD = r"\b(who|whom|whose|what|which|where|when|why|how)\b"
+# The word that asks: first, or after one or two words ("In which ...", "For how long ...")
+_ASKS = re.compile(rf"^\W*(\w+\W+){{0,2}}?(?={_QUESTION_WORD})")
 # A clause before the question, ending at a comma: "When two tablets edited the same record, which
-# edit is kept?"; not "When did the plant open, and where?", where "when" asks
+# edit is kept?"; not "When did the plant open, and where?" nor "When's it open, on weekdays?"
 _LEADING_CLAUSE = re.compile(
-    rf"^\W*(when|whenever|while|once|after|before|if|unless)\b(?!\W+({_AUXILIARY})\b)[^,?]*,\s*"
+    rf"^\W*(when|whenever|while|once|after|before|if|unless)\b(?!['’]s\b|\s*,|\W+({_AUXILIARY})\b)[^,?]+,\s*"
 )
 
 
 def _asking(folded: str) -> str:
-    """The folded question from the word that asks it: its first question word after any clause
-    leading it; the whole question when no word asks ("Name the ...")."""
-    main = _LEADING_CLAUSE.sub("", folded)
-    found = _QUESTION_WORD.search(main)
-    return main[found.start() :] if found else main
+    """The folded question from the word that asks it, which leads it or follows a clause leading it
+    (a clause only if a question word follows it: not "When in 2019 did it reopen, after the fire?");
+    "" when no word asks ("Name the ...", "Does it stop when ...?")."""
+    clause = _LEADING_CLAUSE.match(folded)
+    main = folded[clause.end() :] if clause and re.search(_QUESTION_WORD, folded[clause.end() :]) else folded
+    found = _ASKS.match(main)
+    return main[found.end() :] if found else ""
 
 
 # Words that name the kind of answer, not a thing the documents must mention: "What are the dates of
@@ -372,13 +373,15 @@ def asked_about(question: str) -> list[str]:
     if not start:
         return []
     phrase: list[str] = []
-    for token in tokens[start:]:
+    for token, following in zip(tokens[start:], [*tokens[start + 1 :], ""], strict=True):
         word = normalize_word(token)
         if word in STOPWORDS or word in _PHRASE_ENDS or (counting and word in _ANSWER_WORDS):
             break  # "How many people died?": a count of people says nothing about the passage
         if word in _ANSWER_WORDS:  # "the general term used for ...": what stands before it modifies it
-            return [w for w in phrase if not _adjective_like(w)]
-        if phrase and len(word) >= 4 and word.endswith("ed"):
+            if _ends_phrase(following):
+                return [w for w in phrase if not _adjective_like(w)]
+            continue  # "the state budget": the head is still to come
+        if phrase and _participle(word):
             break  # a participle ends the noun phrase: "the prize offered for ...", "the term used to ..."
         if (
             not token[:1].isupper() and word not in _ANSWER_MODIFIERS and not word[:1].isdigit()
@@ -388,6 +391,17 @@ def asked_about(question: str) -> list[str]:
             break
     *modifiers, head = phrase or [""]
     return [w for w in modifiers if not _adjective_like(w)] + [head] if head else []
+
+
+def _participle(word: str) -> bool:
+    return len(word) >= 4 and word.endswith("ed")
+
+
+def _ends_phrase(token: str) -> bool:
+    """Whether the noun phrase has ended before ``token`` ("" at the end of the question): "the word
+    *limit*" goes on, "the word *used* for" does not."""
+    word = normalize_word(token) if token else ""
+    return not word or word in STOPWORDS or word in _PHRASE_ENDS or _participle(word)
 
 
 def _adjective_like(word: str) -> bool:

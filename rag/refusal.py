@@ -277,7 +277,7 @@ def _names_every_name(q: Question, e: Evidence, evidence: Sequence[Evidence]) ->
     return all(sum(n in found for found in passages.values()) <= (len(passages) + 1) // 2 for n in asked)
 
 
-def _predicate_overlap(predicate: list[str], terms: list[str]) -> int:
+def _predicate_overlap(predicate: Sequence[str], terms: Sequence[str]) -> int:
     """How many of the question's predicate stems a sentence's ``terms`` share."""
     return sum(shares_stem(t, terms) for t in predicate)
 

@@ -3,6 +3,7 @@ from dataclasses import replace
 
 import pytest
 
+from rag.lexicon import states_bound
 from rag.question import Question, analyse, asked_about, expected_kind, predicate_terms
 from rag.refusal import assess_support, holds_kind, mentions_specifics, picks, rivals
 from rag.types import Chunk, Evidence
@@ -64,6 +65,10 @@ TROOPS = "The embassy did not disclose the number of troops."
         ("When the alarm sounds twice, what must the crew do?", "other"),
         ("When is the depot open, on weekdays?", "date"),
         ("Since when has the clinic been closed?", "date"),
+        ("When's the depot open, on weekdays?", "date"),
+        ("When in 2019 did the plant reopen, after the fire?", "date"),
+        ("Does the station send a report when it detects a gap?", "other"),
+        ("Is the depot open where the two lines meet?", "other"),
     ],
 )
 def test_expected_kind(question, kind):
@@ -140,6 +145,8 @@ def test_no_evidence_or_no_words_is_a_refusal():
         ("What is the phrase printed on the seal?", []),
         ("What is the total cost of the pipes?", ["cost"]),
         ("What is the maximum number of guests per room?", ["maximum"]),
+        ("What is the state budget of Ecuador?", ["budget"]),  # an answer word may modify the head
+        ("What is the word limit for the essay?", ["limit"]),
     ],
 )
 def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
@@ -166,6 +173,11 @@ def test_a_bound_is_mentioned_in_the_words_documents_state_it_in():
     assert mentions_specifics(analyse("What is the ceiling on guests per room?"), unit)
     assert not mentions_specifics(analyse("What is the minimum number of guests per room?"), unit)
     assert not mentions_specifics(analyse("What is the surcharge for guests per room?"), unit)
+    # a bound states a number: not "10 min", "Acme Limited" or "the maximum" alone
+    assert not states_bound("minimum", "The shuttle waits 10 min at each stop.")
+    assert not states_bound("limit", "Acme Limited makes the shuttles.")
+    assert states_bound("cap", "Liability shall not exceed one hundred and fifty percent of the fee.")
+    assert states_bound("minimum", "It runs on Android 12 or later.")
     # the bound must be stated by the unit, not somewhere else in its passage
     check_in = Evidence(label=1, chunk=chunk, text=rooms[37:], start=37, end=len(rooms), score=0.7)
     assert not mentions_specifics(analyse("What is the maximum check-in time?"), check_in)
