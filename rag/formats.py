@@ -150,7 +150,8 @@ def _read_text(raw: bytes) -> Extracted:
         parts.insert(0, _headline(headline))
     if not parts:
         raise UnreadableFile("empty file")
-    return Extracted(tuple(parts), title=headline, date=date)
+    title = headline or next((p.text for p in parts if p.kind == HEADING and p.level == 0), None)
+    return Extracted(tuple(parts), title=title, date=date)
 
 
 def _headline(headline: str) -> Part:

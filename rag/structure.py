@@ -137,6 +137,8 @@ _PIPE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_RULE = re.compile(r"\|[\s:|-]*-[\s:|-]*\|")
 _WRAP_WIDTH = 150  # lines at most this long, in a paragraph of several, may be hard-wrapped
 _WRAP_END = (".", "!", "?", ":", '"', "”")  # a wrapped line that ends so may end its paragraph
+_CENTER_INDENT = 4  # a line indented this much or more, as far from both margins, is centered
+_OPENING_PARTS = 8  # a centered line among this many first blocks, before any heading, is a title
 _MIN_WRAP_WIDTH = 40  # ... unless all are shorter than this: an address or a list of short lines
 _WRAPPED_SHARE = 0.7  # a line at least this share of the wrap width was wrapped (word wrap leaves
 # less than a word's length of room at a line's end)
@@ -174,25 +176,37 @@ def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> l
     (pipe tables, columns aligned with spaces) standing on their own.
 
     A heading is a numbered or upper-case short line (``heading_level``), or a short line that does
-    not end like a sentence and stands over a paragraph ("What owners should do"): one level below the
-    last numbered or upper-case heading. A label alone on its line ("Station:") takes the lines after
+    not end like a sentence and stands over a paragraph set in no further than it ("What owners should
+    do"; not a line of code over the text it illustrates): one level below the last numbered or
+    upper-case heading. A label alone on its line ("Station:") takes the lines after
     it as its value. Form feeds divide pages (numbered from 1 with ``paged``): the running headers and
     footers beside them go, and a paragraph goes on across them. With ``title_line``, a short first
-    line that does not end like a clause is the document's title (level 0).
+    line that does not end like a clause is the document's title (level 0), or else a short line set
+    centered among the first blocks, before any heading (an RFC's title under its memo header).
     """
     lines = _page_lines(text)
     # The column the text is wrapped at, if it is: its widest line that is not too long to be wrapped
     width = max((len(line) for line, _ in lines if len(line) <= _WRAP_WIDTH), default=0)
     parts: list[Part] = []
     group: list[tuple[str, int]] = []
+    centered: int | None = None  # the part a centered line before any heading made
+    indents: list[int] = []  # of the first line of each part's group
     for line, page in [*lines, ("", 0)]:
         if line.strip():
             group.append((line.rstrip(), page))
         elif group:
-            parts.extend(_group_parts(group, width, paged))
+            opening = len(parts) < _OPENING_PARTS and all(p.kind != HEADING for p in parts)
+            if centered is None and opening and _centered(group, width):
+                centered = len(parts)
+            made = _group_parts(group, width, paged)
+            parts.extend(made)
+            indents.extend([_indent(group[0][0])] * len(made))
             group = []
     if title_line and parts and parts[0].kind == PARAGRAPH and _short_line(parts[0].text, _CLAUSE_END):
         parts[0] = replace(parts[0], kind=HEADING, level=0)
+    elif title_line and centered is not None and parts[centered].kind == PARAGRAPH:
+        # a memo header over a centered title, as RFCs and other plain-text standards open
+        parts[centered] = replace(parts[centered], kind=HEADING, level=0)
     explicit = 0
     out: list[Part] = []
     for i, part in enumerate(parts):
@@ -208,10 +222,27 @@ def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> l
             and after is not None
             and after.kind in (PARAGRAPH, ITEM)
             and after.text.rstrip().endswith((".", "!", "?", ":", '"', "”"))
+            and indents[i] <= indents[i + 1]  # no heading is set in from the text under it: code is
         ):
             part = replace(part, kind=HEADING, level=explicit + 1)
         out.append(part)
     return out
+
+
+def _centered(group: list[tuple[str, int]], width: int) -> bool:
+    """Whether a blank-line-separated group is one short line set in the middle of a text wrapped at
+    ``width``: as much space before it as after it, give or take a few."""
+    if len(group) != 1 or width < _MIN_WRAP_WIDTH:
+        return False
+    line = group[0][0].rstrip()
+    indent = _indent(line)
+    centered = indent >= _CENTER_INDENT and abs(indent - (width - len(line))) <= _CENTER_INDENT * 2
+    titled = _short_line(line.strip(), _CLAUSE_END) and len(re.findall(r"[^\W\d_]{2,}", line)) >= 2
+    return centered and titled
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _page_lines(text: str) -> list[tuple[str, int]]:

@@ -351,3 +351,53 @@ def test_items_after_a_sentence_ending_in_a_colon_are_scored_with_it():
     assert "Report a lost or stolen laptop" in units["by telephone on extension 4400;"].context
     assert units["by telephone on extension 4400;"].context.startswith("Lost devices")
     assert "Report" not in units["Thanks."].context
+
+
+MEMO_HEADER = """\
+Network Working Group                                          P. Tamm
+Request for Comments: 9999                                Fjordline AS
+Category: Informational                                      June 2024
+
+
+               Lantern Beacons for Small Harbour Approaches
+
+Abstract
+
+   This memo describes a simple lantern signal that small harbours can
+   use to mark an approach channel at night without radio equipment.
+
+1.  Introduction
+
+   Harbour masters asked for a signal that anyone can build from parts
+   sold in a hardware shop, and that a skipper reads at a glance.
+"""
+
+
+def test_a_centered_line_under_a_memo_header_is_the_title_of_a_plain_text_document():
+    extracted = extract(MEMO_HEADER.encode(), ".txt")
+    assert extracted.title == "Lantern Beacons for Small Harbour Approaches"
+    document = build_document(extracted, doc_id="rfc9999.txt")
+    intro = next(b for b in document.blocks if document.text[b.start : b.end].startswith("Harbour masters"))
+    assert intro.section == ("Lantern Beacons for Small Harbour Approaches", "1. Introduction")
+
+
+def test_an_indented_line_is_no_title_unless_centered_and_before_any_heading():
+    flush_left = MEMO_HEADER.replace("               Lantern", "   Lantern")
+    assert extract(flush_left.encode(), ".txt").title is None
+    later = MEMO_HEADER.replace("               Lantern Beacons for Small Harbour Approaches\n\n", "")
+    later += "\n               Lantern Beacons for Small Harbour Approaches\n"
+    assert extract(later.encode(), ".txt").title is None
+
+
+def test_a_short_line_set_in_from_the_text_under_it_is_code_not_a_heading():
+    text = (
+        "2.  Message Format\n\n"
+        "   A message is a start line and an optional body:\n\n"
+        "     message = start-line CRLF [ body ]\n\n"
+        "   The default port is 7070.\n\n"
+        "Ship Arrivals\n\n"
+        "   Ships arrive at dawn.\n"
+    )
+    parts = text_parts(text)
+    assert (PARAGRAPH, "message = start-line CRLF [ body ]") in kinds(parts)
+    assert [p.text for p in parts if p.kind == HEADING] == ["2.  Message Format", "Ship Arrivals"]
