@@ -137,8 +137,9 @@ _PIPE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_RULE = re.compile(r"\|[\s:|-]*-[\s:|-]*\|")
 _WRAP_WIDTH = 150  # lines at most this long, in a paragraph of several, may be hard-wrapped
 _WRAP_END = (".", "!", "?", ":", '"', "”")  # a wrapped line that ends so may end its paragraph
+_CODE_MARKS = re.compile(r"[=(){}\[\];<>*/\\|+`]")  # what code, formulas and diagrams have, and headings lack
 _CENTER_INDENT = 4  # a line indented this much or more, as far from both margins, is centered
-_OPENING_PARTS = 8  # a centered line among this many first blocks, before any heading, is a title
+_TITLE_LINES = 3  # a centered title may take this many lines
 _MIN_WRAP_WIDTH = 40  # ... unless all are shorter than this: an address or a list of short lines
 _WRAPPED_SHARE = 0.7  # a line at least this share of the wrap width was wrapped (word wrap leaves
 # less than a word's length of room at a line's end)
@@ -176,29 +177,31 @@ def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> l
     (pipe tables, columns aligned with spaces) standing on their own.
 
     A heading is a numbered or upper-case short line (``heading_level``), or a short line that does
-    not end like a sentence and stands over a paragraph set in no further than it ("What owners should
-    do"; not a line of code over the text it illustrates): one level below the last numbered or
-    upper-case heading. A label alone on its line ("Station:") takes the lines after
-    it as its value. Form feeds divide pages (numbered from 1 with ``paged``): the running headers and
-    footers beside them go, and a paragraph goes on across them. With ``title_line``, a short first
-    line that does not end like a clause is the document's title (level 0), or else a short line set
-    centered among the first blocks, before any heading (an RFC's title under its memo header).
+    not end like a sentence and stands over a paragraph ("What owners should do"; not a line of code set
+    in further than the text it illustrates): one level below the last numbered or upper-case heading.
+    A label alone on its line ("Station:") takes the lines after it as its value. Form feeds divide
+    pages (numbered from 1 with ``paged``): the running headers and footers beside them go, and a
+    paragraph goes on across them. With ``title_line``, a short first line that does not end like a
+    clause is the document's title (level 0), or else a short line set centered right under a header
+    of label–value lines and columns (an RFC's title under its memo header).
     """
     lines = _page_lines(text)
     # The column the text is wrapped at, if it is: its widest line that is not too long to be wrapped
     width = max((len(line) for line, _ in lines if len(line) <= _WRAP_WIDTH), default=0)
     parts: list[Part] = []
     group: list[tuple[str, int]] = []
-    centered: int | None = None  # the part a centered line before any heading made
+    centered: int | None = None  # the part a centered line right under a memo header made
     indents: list[int] = []  # of the first line of each part's group
     for line, page in [*lines, ("", 0)]:
         if line.strip():
             group.append((line.rstrip(), page))
         elif group:
-            opening = len(parts) < _OPENING_PARTS and all(p.kind != HEADING for p in parts)
-            if centered is None and opening and _centered(group, width):
-                centered = len(parts)
-            made = _group_parts(group, width, paged)
+            under_header = bool(parts) and all(p.kind in (FIELD, ROW) for p in parts)
+            if title_line and centered is None and under_header and _centered(group, width):
+                centered = len(parts)  # a title of one line or a few, each centered
+                made = [Part(PARAGRAPH, " ".join(line.strip() for line, _ in group), page=group[0][1])]
+            else:
+                made = _group_parts(group, width, paged)
             parts.extend(made)
             indents.extend([_indent(group[0][0])] * len(made))
             group = []
@@ -222,7 +225,7 @@ def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> l
             and after is not None
             and after.kind in (PARAGRAPH, ITEM)
             and after.text.rstrip().endswith((".", "!", "?", ":", '"', "”"))
-            and indents[i] <= indents[i + 1]  # no heading is set in from the text under it: code is
+            and not _code_over(part.text, indents[i] - indents[i + 1])
         ):
             part = replace(part, kind=HEADING, level=explicit + 1)
         out.append(part)
@@ -230,15 +233,29 @@ def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> l
 
 
 def _centered(group: list[tuple[str, int]], width: int) -> bool:
-    """Whether a blank-line-separated group is one short line set in the middle of a text wrapped at
-    ``width``: as much space before it as after it, give or take a few."""
-    if len(group) != 1 or width < _MIN_WRAP_WIDTH:
+    """Whether a blank-line-separated group is a title of at most three short lines, each set in the
+    middle of a text wrapped at ``width``: as much space before it as after it, give or take a few."""
+    if len(group) > _TITLE_LINES or width < _MIN_WRAP_WIDTH:
         return False
-    line = group[0][0].rstrip()
-    indent = _indent(line)
-    centered = indent >= _CENTER_INDENT and abs(indent - (width - len(line))) <= _CENTER_INDENT * 2
-    titled = _short_line(line.strip(), _CLAUSE_END) and len(re.findall(r"[^\W\d_]{2,}", line)) >= 2
-    return centered and titled
+    lines = [line.rstrip() for line, _ in group]
+    title = " ".join(line.strip() for line in lines)
+    centered = all(
+        _indent(line) >= _CENTER_INDENT and abs(_indent(line) - (width - len(line))) <= _CENTER_INDENT * 2
+        for line in lines
+    )
+    words_in = len(title.split()) <= _HEADING_WORDS * len(lines)
+    return (
+        centered
+        and words_in
+        and not title.endswith(_CLAUSE_END)
+        and len(re.findall(r"[^\W\d_]{2,}", title)) >= 2
+    )
+
+
+def _code_over(line: str, set_in: int) -> bool:
+    """Whether a short line set in ``set_in`` columns further than the paragraph under it is code or a
+    formula that the paragraph explains ("message = start-line CRLF [ body ]"), not its heading."""
+    return set_in >= 2 and bool(_CODE_MARKS.search(line))
 
 
 def _indent(line: str) -> int:

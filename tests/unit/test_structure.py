@@ -381,12 +381,25 @@ def test_a_centered_line_under_a_memo_header_is_the_title_of_a_plain_text_docume
     assert intro.section == ("Lantern Beacons for Small Harbour Approaches", "1. Introduction")
 
 
+def test_a_title_centered_on_two_lines_is_one_title():
+    two = MEMO_HEADER.replace(
+        "               Lantern Beacons for Small Harbour Approaches\n",
+        "           Lantern Beacons and Leading Lights for Small Harbour\n"
+        "                  Approaches Without Radio Equipment\n",
+    )
+    title = "Lantern Beacons and Leading Lights for Small Harbour Approaches Without Radio Equipment"
+    assert extract(two.encode(), ".txt").title == title
+
+
 def test_an_indented_line_is_no_title_unless_centered_and_before_any_heading():
     flush_left = MEMO_HEADER.replace("               Lantern", "   Lantern")
     assert extract(flush_left.encode(), ".txt").title is None
     later = MEMO_HEADER.replace("               Lantern Beacons for Small Harbour Approaches\n\n", "")
     later += "\n               Lantern Beacons for Small Harbour Approaches\n"
     assert extract(later.encode(), ".txt").title is None
+    letter = "Dear Ms Berg,\n\nThe quay reopens on Monday. We thank you for your patience.\n\n"
+    letter += "                         Anna Berg\n\n                       Harbour Master\n"
+    assert extract(letter.encode(), ".txt").title is None  # a signature, under no memo header
 
 
 def test_a_short_line_set_in_from_the_text_under_it_is_code_not_a_heading():
@@ -398,6 +411,7 @@ def test_a_short_line_set_in_from_the_text_under_it_is_code_not_a_heading():
         "Ship Arrivals\n\n"
         "   Ships arrive at dawn.\n"
     )
-    parts = text_parts(text)
+    parts = text_parts(text + "\n  Mooring fees\n\nBoats pay by the metre.\n")
     assert (PARAGRAPH, "message = start-line CRLF [ body ]") in kinds(parts)
-    assert [p.text for p in parts if p.kind == HEADING] == ["2.  Message Format", "Ship Arrivals"]
+    headings = ["2.  Message Format", "Ship Arrivals", "Mooring fees"]  # a heading set in, without code
+    assert [p.text for p in parts if p.kind == HEADING] == headings
