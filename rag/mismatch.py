@@ -16,6 +16,7 @@ from rag.lexicon import base_form
 from rag.question import NEAR, Question
 from rag.text import (
     anchored_names,
+    designations,
     fold,
     negated,
     normalize_word,
@@ -114,6 +115,27 @@ def counterpart(q: Question, text: str) -> str:
     return ""
 
 
+def designator(q: Question, text: str, context: str = "") -> str:
+    """The passage names another of what the question names by a letter or number, and never the
+    question's own, in the unit or the headings over it (``context``): "Route B" where the question
+    asks of "Route C", "Gate 7" of "Gate 4"."""
+    if not q.designated:
+        return ""
+    said, named_around = designations(text), designations(context)
+    around = f"{context} {text}"
+    for (noun, mark), asked in sorted(q.designated.items()):
+        if (noun, mark) in said or (noun, mark) in named_around:
+            continue
+        if re.search(rf"\b{re.escape(noun)}s?\s+{re.escape(mark)}\b", around, re.IGNORECASE):
+            continue  # also where designations leave it out: "... on Route C. Children ride free"
+        other = next(
+            (w for (n, m), w in sorted(said.items()) if n == noun and (n, m) not in q.designated), None
+        )
+        if other:
+            return f'the question says "{asked}" where the passage says "{other}"'
+    return ""
+
+
 # How a unit is also written: a currency's sign and code, a measure's abbreviation
 _UNIT_FORMS = {
     "dollars": ("$", "usd", "dollar"),
@@ -166,9 +188,10 @@ CHECKS = (polarity, contrast, subject, counterpart)
 
 def mismatch(q: Question, text: str, context: str = "") -> str:
     """Why ``text`` does not answer ``q`` although it is close to it, or "" when no check fails.
-    ``context`` (its headings, a row's header cells) counts only for the unit it gives values in."""
+    ``context`` (its headings, a row's header cells) counts only for the unit it gives values in and
+    the designators it names."""
     for check in CHECKS:
         problem = check(q, text)
         if problem:
             return problem
-    return unit(q, f"{context} {text}")
+    return designator(q, text, context) or unit(q, f"{context} {text}")

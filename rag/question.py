@@ -11,13 +11,15 @@ these fields instead of parsing the question again; the few that look for one ki
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from rag.lexicon import Opposites, opposites, synonyms
 from rag.text import (
     STOPWORDS,
     anchored_names,
     content_terms,
+    designations,
     fold,
     name_runs,
     names,
@@ -89,6 +91,9 @@ class Question:
     category: str
     """The kind of place a place question names ("In which province ...?" gives "province"), or ""
     ("Where ...?")."""
+    designated: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """The things it names by a word and a letter or number, as written ("Route C" under ("route",
+    "c")), which one named otherwise ("Route B") is not (see ``rag.text.designations``)."""
 
     @property
     def specifics(self) -> list[str]:
@@ -189,6 +194,7 @@ def analyse(question: str) -> Question:
         yes_no=_asks_whether(fold(main)),
         anchored=tuple(anchored_names(question)),
         category=_category(folded),
+        designated=designations(question),
     )
 
 
@@ -285,9 +291,19 @@ def expected_kind(question: str) -> str:
         return "date"
     if _PERSON_Q.search(asking):
         return "person"
-    if _PLACE_Q.match(asking):
-        return "place"
+    place = _PLACE_Q.match(asking)
+    if place and not (place.group("category") and _next_word(asking, place.end()) in _OF_A_PLACE):
+        return "place"  # not "Which port number ...?": "port" only says what the number is of
     return "other"
+
+
+# What a place word before it may only qualify: "Which port number ...?", "What country code ...?"
+_OF_A_PLACE = word_set("number numbers code codes name address id")
+
+
+def _next_word(text: str, at: int) -> str:
+    found = re.match(r"\W*(\w+)", text[at:])
+    return found.group(1) if found else ""
 
 
 _QUESTION_WORD = r"\b(who|whom|whose|what|which|where|when|why|how)\b"

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from rag.lexicon import states_bound
-from rag.mismatch import mismatch
+from rag.mismatch import designator, mismatch
 from rag.question import Question
 from rag.text import (
     CALENDAR,
@@ -335,8 +336,15 @@ def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = 
             eligible.append(e)
     # 4. Ranked: a sentence that says what the question says happened ("sank", "visited") before one
     # that only shares its names, then by how much each looks like the unit that answers (``rank``,
-    # learned); for "who", one naming a person before one naming only a company.
-    eligible.sort(key=lambda e: (-_predicate_overlap(q.predicate, content_terms(e.text)), -e.rank))
+    # learned); for "who", one naming a person before one naming only a company. A row of "Route B"
+    # goes after every other for a question of "Route C" (``designator``).
+    eligible.sort(
+        key=lambda e: (
+            bool(designator(q, e.text, e.context)),
+            -_predicate_overlap(q.predicate, content_terms(e.text)),
+            -e.rank,
+        )
+    )
     if kind == "person":
         eligible.sort(key=lambda e: not new_people(e.text, q, context=e.chunk.text))
     # 5. Not an edited twin of the question: negated where it is not, or saying the opposite
@@ -424,9 +432,16 @@ def _document_context(e: Evidence, evidence: Sequence[Evidence]) -> str:
 
 
 def _context(e: Evidence) -> str:
-    """The passage around ``e``: its document's title, the headings and header cells the unit stands
-    under (a line under "4. WARRANTY" is about the warranty), and its chunk."""
-    return f"{e.chunk.title} {e.context} {e.chunk.text}"
+    """The passage around ``e``: its document's title and file name (a question may name "the
+    README"), the headings and header cells the unit stands under (a line under "4. WARRANTY" is about
+    the warranty), and its chunk."""
+    return f"{e.chunk.title} {file_words(e.chunk.doc_id)} {e.context} {e.chunk.text}"
+
+
+def file_words(doc_id: str) -> str:
+    """The words of a document's file name, not its numbers (a date or a version says nothing of what
+    a question names): "manuals/skerry_readme_2024.md" gives "skerry readme"."""
+    return " ".join(re.findall(r"[^\W\d_]{3,}", PurePath(doc_id).stem))
 
 
 def _context_stems(context: str) -> set[str]:
@@ -448,7 +463,11 @@ def _unmentioned(q: Question, context: str, context_stems: set[str] | None = Non
         for n in q.proper_names
         # of any words, not only names: "the chief financial officer" is the "CFO" (three letters at
         # least: two are the initials of too many pairs of words)
-        if not (stem(n) in context_stems or (n in q.acronyms and len(n) > 2 and n in _initials(context)))
+        if not (
+            stem(n) in context_stems
+            or ("-" in n and all(stem(part) in context_stems for part in n.split("-") if part))  # US-Ecuador
+            or (n in q.acronyms and len(n) > 2 and n in _initials(context))
+        )
     }
     if missing:
         missing -= _abbreviated(q, context)

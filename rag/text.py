@@ -361,13 +361,18 @@ def names(text: str, *, sentence_starts: bool = True) -> set[str]:
     for sentence_start, sentence_end in split_sentences(text) if not sentence_starts else [(0, len(text))]:
         tokens = words(text[sentence_start:sentence_end])
         found |= {
-            normalize_word(w)
+            normalize_word(_DESCRIBED.sub("", w))
             for w in (tokens[1:] if not sentence_starts else tokens)
             if w[0].isupper()
             and normalize_word(w) not in STOPWORDS
             and normalize_word(w) not in NUMBER_WORDS.values()
         }
     return found
+
+
+# The lower-case end of a hyphenated word that a name begins: "Lobos-linked" and "Paris-based" name
+# Lobos and Paris ("Hart-Scott-Rodino" and "Covid-19" stay whole; "E-mail" is no name "E")
+_DESCRIBED = re.compile(r"(?<=\w\w)(-[a-z][\w]*)+$")
 
 
 # Words before a name that say it is a person's: "President Noboa", "Gen. Donovan", "spokesman Parnell".
@@ -507,6 +512,64 @@ CALENDAR = word_set(
     """
 )
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
+# A thing named by a capitalized word and a letter, a small number or a Roman numeral after it ("Route
+# C", "Gate 4", "Schedule II", "Stage one"; "Gates 4 and 7", "Routes A, B, and C", "Routes A to C"), or
+# by any word and a capital letter that is no word ("route C", not "says I"). Not a count ("sold 40"),
+# a date ("March 6"), a year ("Summer 2025"), a part of a longer number or name ("Table 3.2", "X-1",
+# "T(n)") or an initial ("Mark A. Schafer", "George W Bush").
+_NUMBER_NAMES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+             "twelve")  # fmt: skip
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
+          "xvi", "xvii", "xviii", "xix", "xx")  # fmt: skip
+_ONE_MARK = rf"(?:[IVX]{{2,5}}|[A-Z]|\d{{1,3}}|(?i:{'|'.join(_NUMBER_NAMES)}))\b"
+_MARK_END = r"(?![.,:]?\d|[-/'’&]\w|\(|\.?\s+[A-Z][a-z])"
+_MARK_SEP = r"(?:\s*,\s*(?:(?:and|or)\s+|&\s*)?|\s+(?:and|or|&|to|through|thru)\s+|\s*[–-]\s*)"
+_DESIGNATED = re.compile(
+    rf"\b(?:([A-Z][a-z]{{2,}})\s+({_ONE_MARK}(?:{_MARK_SEP}{_ONE_MARK})*){_MARK_END}"
+    rf"|([a-z]{{3,}}(?<!ing))\s+([B-HJ-Z])\b{_MARK_END})"
+)
+_RANGE = re.compile(r"\s*(?:to|through|thru|[–-])\s*")
+
+
+def designations(text: str) -> dict[tuple[str, str], str]:
+    """The things ``text`` names by a word and a designator: (word, designator) as compared, with the
+    words as written. The word is folded, without a plural "s"; the designator folded, numbers as
+    digits ("II", "two" and "2" are one), a range spelled out: "Single ticket, Route B" gives
+    {("route", "b"): "Route B"}, "Gates 4 to 6" gives gates 4, 5 and 6 (each written "Gates 4 to 6")."""
+    found: dict[tuple[str, str], str] = {}
+    for m in _DESIGNATED.finditer(text):
+        noun = fold(m[1] or m[3])
+        noun = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+        if noun in STOPWORDS or noun in CALENDAR:
+            continue
+        for mark in _marks(m[2] or m[4]):
+            found.setdefault((noun, mark), m[0])
+    return found
+
+
+def _marks(listed: str) -> list[str]:
+    """The designators of "A, B, and C", "4 to 6", "II": folded, numbers as digits; none for a range
+    between a letter and a number ("X-1" names one thing)."""
+    marks: list[str] = []
+    for part in re.split(r"\s*,\s*(?:(?:and|or)\s+|&\s*)?|\s+(?:and|or|&)\s+", listed):
+        ends = [_mark_value(e) for e in _RANGE.split(part) if e]
+        if len(ends) == 2 and ends[0].isdigit() == ends[1].isdigit():
+            low, high = (int(e) if e.isdigit() else ord(e) for e in ends)
+            marks += [str(v) if ends[0].isdigit() else chr(v) for v in range(low, min(high, low + 30) + 1)]
+        elif len(ends) == 1:
+            marks += ends
+    return marks
+
+
+def _mark_value(mark: str) -> str:
+    m = fold(mark)
+    if m in _NUMBER_NAMES:
+        return str(_NUMBER_NAMES.index(m) + 1)
+    if m in _ROMAN and (len(m) > 1 or m in "ivx"):
+        return str(_ROMAN.index(m) + 1)
+    return m
 
 
 def anchored_names(text: str) -> list[tuple[str, tuple[str, ...], str]]:

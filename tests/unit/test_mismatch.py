@@ -7,8 +7,10 @@ import pytest
 
 from rag import lexicon
 from rag.lexicon import opposites
-from rag.mismatch import contrast, counterpart, mismatch, polarity, subject
+from rag.mismatch import contrast, counterpart, designator, mismatch, polarity, subject
 from rag.question import analyse
+from rag.refusal import assess_support
+from rag.types import Chunk, Evidence
 
 # Outside CI, a machine without WordNet skips these with one line; CI installs it (.ci/run), so never there.
 WORDNET = lexicon.wordnet_folder().joinpath("data.adj").is_file()
@@ -233,3 +235,51 @@ def test_a_passage_placing_it_elsewhere_is_a_mismatch(question, passage):
 )
 def test_counterpart_passes_when_the_passage_may_be_about_the_question_s_place(question, passage):
     assert not counterpart(analyse(question), passage)
+
+
+def test_a_passage_naming_another_route_gate_or_annex_is_no_answer_for_the_one_asked():
+
+    q = analyse("How long is the walk from Gate 4 to the lounge?")
+    assert designator(q, "From Gate 7 the walk to the lounge takes 12 minutes.") == (
+        'the question says "Gate 4" where the passage says "Gate 7"'
+    )
+    assert not designator(q, "From Gate 4 the walk to the lounge takes 12 minutes.")
+    assert not designator(q, "Gates 4 and 7 are a 12-minute walk from the lounge; Gate 7 is closer.")
+    assert not designator(q, "The lounge is a 12-minute walk from the gates.")
+    assert not designator(q, "Gate 7 is shut. The walk from Gate 4. Then 12 minutes to the lounge.")
+    assert not designator(analyse("Who won the seat of Mark A. Tell?"), "Mark B. Tell won.")  # initials
+    # lists, ranges, Roman numerals and number words name the asked one too; a second asked one is no other
+    assert not designator(q, "Gates 2, 3, and 4 are a 12-minute walk from the lounge.")
+    assert not designator(q, "Gates 2 to 5 are a 12-minute walk from the lounge; Gate 7 is closer.")
+    assert not designator(analyse("Who may sell Schedule 2 drugs?"), "Schedule II drugs, unlike Schedule III")
+    assert not designator(
+        analyse("What happens in Stage 1?"), "In Stage one the pump fills; Stage 2 drains it."
+    )
+    both = analyse("How do Gate 4 and Gate 7 differ?")
+    assert not designator(both, "Gate 7 is a 12-minute walk from the lounge.")
+    # the headings over a unit name it too
+    assert not designator(q, "From here the walk to the lounge takes 12 minutes, or 4 from Gate 7.", "Gate 4")
+    annex = analyse("What does Annex C list?")
+    assert designator(annex, "Annex B lists the spare parts.") and not designator(
+        annex, "Annex C lists tools."
+    )
+    # counts, dates, years and longer numbers name nothing
+    assert not designator(
+        analyse("Which plant sold 40 boats in March 2024?"), "The yard sold 35 boats in May 2023."
+    )
+    assert not designator(analyse("What does Table 3.2 show?"), "Table 3.1 shows the fees.")
+
+
+def test_of_two_rows_the_one_naming_what_the_question_names_answers():
+    text = "Single, Route B | 72 kr\nSingle, Route C | 95 kr"
+    chunk = Chunk(id="f#0", doc_id="f", index=0, text=text, start=0, end=len(text), title="Fares", date=None)
+
+    def row(line: str, score: float) -> Evidence:
+        start = text.index(line)
+        return Evidence(label=1, chunk=chunk, text=line, start=start, end=start + len(line), score=score)
+
+    b, c = row("Single, Route B | 72 kr", 0.7), row("Single, Route C | 95 kr", 0.6)
+    question = analyse("How much is a single ticket on Route C?")
+    assert assess_support(question, [b, c]).evidence is c
+    refused = assess_support(question, [b])
+    assert not refused.supported and refused.closest is b and "Route B" in refused.reason

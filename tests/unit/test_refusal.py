@@ -69,6 +69,11 @@ TROOPS = "The embassy did not disclose the number of troops."
         ("When in 2019 did the plant reopen, after the fire?", "date"),
         ("Does the station send a report when it detects a gap?", "other"),
         ("Is the depot open where the two lines meet?", "other"),
+        # a place word before the word naming the answer's form only says what it is of
+        ("Which TCP port number does the server listen on?", "other"),
+        ("Which port does the ferry leave from?", "place"),
+        ("What country code does Norway use?", "other"),
+        ("What city places the most orders?", "place"),
     ],
 )
 def test_expected_kind(question, kind):
@@ -536,3 +541,34 @@ def test_a_two_letter_abbreviation_is_spelled_out_by_words_not_by_stray_letters(
     war = analyse("How many soldiers died in World War II?")
     first = passage("b", "About 70 million died in World War I, Italian sources say.")
     assert not mentions_specifics(war, first)
+
+
+def test_a_hyphenated_name_is_mentioned_by_its_parts_and_a_name_described_by_a_hyphen_by_itself():
+    from rag.refusal import _unmentioned
+
+    assert not _unmentioned(
+        analyse("How many boats did the Vega-linked crews sell?"), "The crews of the Vega gang sold nine."
+    )
+    assert not _unmentioned(
+        analyse("When did the joint Chile-Peru patrols start?"), "Chile and Peru began patrols in May."
+    )
+    assert _unmentioned(
+        analyse("When did the joint Chile-Peru patrols start?"), "Chile began patrols in May."
+    ) == {"chile-peru"}
+
+
+def test_a_document_named_by_its_file_name_is_mentioned():
+    text = "Set batch_size: 64 in config.yaml before the first run."
+    chunk = Chunk(
+        id="r#0",
+        doc_id="docs/tern_readme.md",
+        index=0,
+        text=text,
+        start=0,
+        end=len(text),
+        title="Tern",
+        date=None,
+    )
+    said = Evidence(label=1, chunk=chunk, text=text, start=0, end=len(text), score=0.7)
+    assert mentions_specifics(analyse("What batch size does the README's example set?"), said)
+    assert not mentions_specifics(analyse("What batch size does the Handbook's example set?"), said)
