@@ -2,6 +2,7 @@
 
 import pytest
 
+from rag.confidence import SIGNALS
 from rag.errors import InputError
 from rag.ingestion import Chunking
 from rag.pipeline import CLOSEST, REFUSAL, Pipeline
@@ -92,7 +93,7 @@ def test_a_negated_twin_of_an_answerable_question_gets_the_closest_passage_not_a
 def test_an_answer_carries_its_confidence_and_a_minimum_turns_it_into_the_closest_passage(make_pipeline):
     pipeline, _ = make_pipeline("Sucumbios province [1].", "Sucumbios province [1].")
     answer = pipeline.answer(QUESTION)
-    assert answer.outcome == "answer" and 0 < answer.confidence < 1 and len(answer.signals) == 5
+    assert answer.outcome == "answer" and 0 < answer.confidence < 1 and len(answer.signals) == len(SIGNALS)
     pipeline.min_confidence = answer.confidence + 0.01
     withheld = pipeline.answer(QUESTION)
     assert withheld.refused and withheld.outcome == "closest" and "below the minimum" in withheld.reason
