@@ -463,11 +463,7 @@ def _unmentioned(q: Question, context: str, context_stems: set[str] | None = Non
         for n in q.proper_names
         # of any words, not only names: "the chief financial officer" is the "CFO" (three letters at
         # least: two are the initials of too many pairs of words)
-        if not (
-            stem(n) in context_stems
-            or ("-" in n and all(stem(part) in context_stems for part in n.split("-") if part))  # US-Ecuador
-            or (n in q.acronyms and len(n) > 2 and n in _initials(context))
-        )
+        if not (stem(n) in context_stems or (n in q.acronyms and len(n) > 2 and n in _initials(context)))
     }
     if missing:
         missing -= _abbreviated(q, context)

@@ -361,18 +361,13 @@ def names(text: str, *, sentence_starts: bool = True) -> set[str]:
     for sentence_start, sentence_end in split_sentences(text) if not sentence_starts else [(0, len(text))]:
         tokens = words(text[sentence_start:sentence_end])
         found |= {
-            normalize_word(_DESCRIBED.sub("", w))
+            normalize_word(w)
             for w in (tokens[1:] if not sentence_starts else tokens)
             if w[0].isupper()
             and normalize_word(w) not in STOPWORDS
             and normalize_word(w) not in NUMBER_WORDS.values()
         }
     return found
-
-
-# The lower-case end of a hyphenated word that a name begins: "Lobos-linked" and "Paris-based" name
-# Lobos and Paris ("Hart-Scott-Rodino" and "Covid-19" stay whole; "E-mail" is no name "E")
-_DESCRIBED = re.compile(r"(?<=\w\w)(-[a-z][\w]*)+$")
 
 
 # Words before a name that say it is a person's: "President Noboa", "Gen. Donovan", "spokesman Parnell".

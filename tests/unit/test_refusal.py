@@ -543,20 +543,6 @@ def test_a_two_letter_abbreviation_is_spelled_out_by_words_not_by_stray_letters(
     assert not mentions_specifics(war, first)
 
 
-def test_a_hyphenated_name_is_mentioned_by_its_parts_and_a_name_described_by_a_hyphen_by_itself():
-    from rag.refusal import _unmentioned
-
-    assert not _unmentioned(
-        analyse("How many boats did the Vega-linked crews sell?"), "The crews of the Vega gang sold nine."
-    )
-    assert not _unmentioned(
-        analyse("When did the joint Chile-Peru patrols start?"), "Chile and Peru began patrols in May."
-    )
-    assert _unmentioned(
-        analyse("When did the joint Chile-Peru patrols start?"), "Chile began patrols in May."
-    ) == {"chile-peru"}
-
-
 def test_a_document_named_by_its_file_name_is_mentioned():
     text = "Set batch_size: 64 in config.yaml before the first run."
     chunk = Chunk(
