@@ -33,9 +33,9 @@ All are known before generation, so a low estimate can spare it (``--min-confide
 # The first five in the ratios set by hand (2, 1, 1.5, 1, -0.2), measured against weights fitted
 # leaving each set out in the README (Evaluation). ``unit_share``'s (4 in those units) was chosen by the
 # mean AUROC over every set's answers, after choosing it on all sets but one gave the set left out a
-# higher AUROC on four of seven (equal on one). Then all are scaled, and the bias set, by a logistic fit
-# on those answers, which orders nothing differently and makes the mean confidence (0.59) the share of
-# them that is right.
+# higher AUROC on four of seven (a little lower on three). Then all are scaled, and the bias set, by a
+# logistic fit on those answers, which orders nothing differently and makes the mean confidence (0.59)
+# the share of them that is right.
 WEIGHTS = (0.711, 0.355, 0.533, 0.355, -0.071, 1.422)
 BIAS = -1.56
 
