@@ -49,8 +49,8 @@ def signals(
     unit = set(content_terms(best.text))
     covered = sum(t in around for t in q.terms) / len(q.terms) if q.terms else 0.0
     predicate = sum(t in unit for t in q.predicate) / len(q.predicate) if q.predicate else 1.0
-    top = max(e.rank for e in evidence) if evidence else best.rank
-    share = math.exp(best.rank - top) / sum(math.exp(e.rank - top) for e in evidence) if evidence else 1.0
+    ranks = [e.rank for e in evidence] or [best.rank]
+    share = math.exp(best.rank - max(ranks)) / sum(math.exp(r - max(ranks)) for r in ranks)
     return [
         best.score,
         best.score - max(others) if others else 0.0,

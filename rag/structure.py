@@ -190,26 +190,23 @@ def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> l
     width = max((len(line) for line, _ in lines if len(line) <= _WRAP_WIDTH), default=0)
     parts: list[Part] = []
     group: list[tuple[str, int]] = []
-    centered: int | None = None  # the part a centered line right under a memo header made
+    header_only = True  # every part so far a label–value line or a row: a memo header, as RFCs open
     indents: list[int] = []  # of the first line of each part's group
     for line, page in [*lines, ("", 0)]:
         if line.strip():
             group.append((line.rstrip(), page))
         elif group:
-            under_header = bool(parts) and all(p.kind in (FIELD, ROW) for p in parts)
-            if title_line and centered is None and under_header and _centered(group, width):
-                centered = len(parts)  # a title of one line or a few, each centered
-                made = [Part(PARAGRAPH, " ".join(line.strip() for line, _ in group), page=group[0][1])]
+            if title_line and parts and header_only and _centered(group, width):  # the title under it
+                title = " ".join(line.strip() for line, _ in group)
+                made = [Part(HEADING, title, level=0, page=group[0][1] if paged else None)]
             else:
                 made = _group_parts(group, width, paged)
+            header_only = header_only and all(p.kind in (FIELD, ROW) for p in made)
             parts.extend(made)
             indents.extend([_indent(group[0][0])] * len(made))
             group = []
     if title_line and parts and parts[0].kind == PARAGRAPH and _short_line(parts[0].text, _CLAUSE_END):
         parts[0] = replace(parts[0], kind=HEADING, level=0)
-    elif title_line and centered is not None and parts[centered].kind == PARAGRAPH:
-        # a memo header over a centered title, as RFCs and other plain-text standards open
-        parts[centered] = replace(parts[centered], kind=HEADING, level=0)
     explicit = 0
     out: list[Part] = []
     for i, part in enumerate(parts):

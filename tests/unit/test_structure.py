@@ -379,6 +379,7 @@ def test_a_centered_line_under_a_memo_header_is_the_title_of_a_plain_text_docume
     document = build_document(extracted, doc_id="rfc9999.txt")
     intro = next(b for b in document.blocks if document.text[b.start : b.end].startswith("Harbour masters"))
     assert intro.section == ("Lantern Beacons for Small Harbour Approaches", "1. Introduction")
+    assert document.pages == ()  # plain text has no pages, title or not
 
 
 def test_a_title_centered_on_two_lines_is_one_title():
