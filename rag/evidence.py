@@ -23,7 +23,7 @@ import numpy as np
 from rag.embeddings import Embedder
 from rag.question import Question
 from rag.refusal import holds_kind
-from rag.structure import HEADING, PARAGRAPH, PROSE, ROW, labelled_row, section_title
+from rag.structure import HEADING, PARAGRAPH, PROSE, ROW, framed_header, labelled_row, section_title
 from rag.text import content_terms, fold, split_sentences, words
 from rag.types import Block, Chunk, Evidence, Hit
 
@@ -138,7 +138,7 @@ def unit_context(block: Block, title: str, lead_in: str = "") -> str:
     it, so it tells none apart); the sentence that introduces a list, table or set of fields ("Report a
     lost device to the IT desk at once:"); and a table row's header cells."""
     section = section_title([h for h in block.section if h != title])
-    header = f"({block.header})" if block.header and block.kind == ROW else ""
+    header = framed_header(block.header) if block.kind == ROW else ""
     return "\n".join(filter(None, [section, lead_in, header]))
 
 

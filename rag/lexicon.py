@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_WORDNET = "/usr/share/wordnet"
 _PARTS_OF_SPEECH = ("adj", "adv", "verb", "noun")
+_WHOLE_SYNSETS = ("adj", "noun")
+"""Parts of speech whose antonyms hold between whole synsets (see ``antonyms``)."""
 _FILE_OF = {b"n": "noun", b"v": "verb", b"a": "adj", b"s": "adj", b"r": "adv"}
 # Prefixes that negate whatever word they begin ("unknown", "non-deterministic"). "in-", "dis-" and the
 # like begin too many words that are not negations ("inform", "display"): WordNet's pairs cover them.
@@ -37,8 +39,10 @@ def wordnet_folder() -> Path:
 @lru_cache(maxsize=1)
 def antonyms() -> dict[str, frozenset[str]]:
     """The stem (``rag.text.stem``) of each word WordNet gives an antonym for, with the stems of its
-    antonyms: "permit" -> {"forbid"}, so that "permitted" finds "forbidden". Empty, with a warning,
-    when WordNet is not installed."""
+    antonyms: "permit" -> {"forbid"}, so that "permitted" finds "forbidden". WordNet links antonyms
+    word to word ("difficult" -> "easy"); for nouns and adjectives every word of the two synsets is
+    taken as opposed ("hard", a synonym of "difficult", -> "easy"). Empty, with a warning, when WordNet
+    is not installed."""
     folder = wordnet_folder()
     if not (folder / "data.adj").is_file():
         log.warning(
@@ -58,10 +62,15 @@ def antonyms() -> dict[str, frozenset[str]]:
                     target = handles[_FILE_OF[target_pos]]
                     target.seek(offset)
                     target_words, _ = _parse(target.readline())
-                    source = source_words[int(numbers[:2], 16) - 1]
-                    other = target_words[int(numbers[2:], 16) - 1]
-                    if " " not in source + other:
-                        found.setdefault(stem(source), set()).add(stem(other))
+                    # a noun's or adjective's synonyms share its opposites: "hard" (= "difficult") and
+                    # "easy"; a verb's synsets are too broad ("stop" and "end", against "begin")
+                    whole = pos in _WHOLE_SYNSETS
+                    sources = source_words if whole else [source_words[int(numbers[:2], 16) - 1]]
+                    others = target_words if whole else [target_words[int(numbers[2:], 16) - 1]]
+                    for source in sources:
+                        for other in others:
+                            if " " not in source + other:
+                                found.setdefault(stem(source), set()).add(stem(other))
     finally:
         for handle in handles.values():
             handle.close()

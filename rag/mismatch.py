@@ -14,11 +14,13 @@ import re
 
 from rag.lexicon import base_form
 from rag.question import NEAR, Question
+from rag.structure import row_header
 from rag.text import (
     anchored_names,
     designations,
     fold,
     negated,
+    negation_at,
     normalize_word,
     people,
     shares_stem,
@@ -27,12 +29,40 @@ from rag.text import (
     words,
 )
 
+NEGATION_REACH = 6
+"""How many words on either side of a negation it bears on, within its clause."""
+# Where a clause ends: "... a failed card never costs a take" bears on nothing before "so"
+_CLAUSE_END = re.compile(r"[.;:!?]|,?\s+\b(?:so|but|because|while|although|though|whereas)\b", re.IGNORECASE)
+
 
 def polarity(q: Question, text: str) -> str:
-    """The question is negated and the passage is not: it says what is so, the question asks what is not."""
-    if q.negated and not negated(text):
+    """The question is negated and the passage is not, or the passage says the very word the question
+    negates with no negation near it ("What variable is *not associated* with ...?" against "... is
+    associated with ..."; a "not" elsewhere in it bears on something else). Where the passage words it
+    otherwise, any negation in it will do ("What does the warranty not cover?", "The guarantee does
+    not extend to ...")."""
+    if not q.negated:
+        return ""
+    if not negated(text) or (q.negated_word and _says_unnegated(text, q.negated_word)):
         return "the question is negated and the passage is not"
     return ""
+
+
+def _says_unnegated(text: str, word_stem: str) -> bool:
+    """Whether ``text`` says the word of stem ``word_stem`` with no negation within ``NEGATION_REACH``
+    words of it in its clause, and nowhere with one: "goods are returned within 14 days" says
+    "return" un-negated; "goods cannot be returned" does not."""
+    found = False
+    for clause in _CLAUSE_END.split(text):
+        folded = [fold(w) for w in words(clause)]
+        for i, w in enumerate(folded):
+            if not shares_stem(stem(base_form(w)), [word_stem]):
+                continue
+            window = range(max(0, i - NEGATION_REACH), min(len(folded), i + NEGATION_REACH + 1))
+            if any(negation_at(folded, j) for j in window):
+                return False
+            found = True
+    return found
 
 
 def contrast(q: Question, text: str) -> str:
@@ -121,7 +151,7 @@ def designator(q: Question, text: str, context: str = "") -> str:
     asks of "Route C", "Gate 7" of "Gate 4"."""
     if not q.designated:
         return ""
-    said, named_around = designations(text), designations(context)
+    said, named_around = designations(text) | _row_designations(text, context), designations(context)
     around = f"{context} {text}"
     for (noun, mark), asked in sorted(q.designated.items()):
         if (noun, mark) in said or (noun, mark) in named_around:
@@ -134,6 +164,22 @@ def designator(q: Question, text: str, context: str = "") -> str:
         if other:
             return f'the question says "{asked}" where the passage says "{other}"'
     return ""
+
+
+def _row_designations(text: str, context: str) -> dict[tuple[str, str], str]:
+    """What a table row names by a cell that is a designator alone, read with its header cell: the row
+    "B | 08:00, 13:15 | 11:00" under "Route | Monday–Friday | Sunday" names Route B. A plural header
+    counts ("Tracks | 6"), it names nothing."""
+    names, cells = row_header(context).split(" | "), text.split(" | ")
+    if len(names) != len(cells) or len(cells) < 2:
+        return {}
+    found: dict[tuple[str, str], str] = {}
+    for name, cell in zip(names, cells, strict=True):
+        name, cell = name.strip(), cell.strip()
+        named = designations(f"{name} {cell}")
+        if len(cell.split()) == 1 and len(named) == 1 and not re.search(r"[^s]s$", name):
+            found |= named
+    return found
 
 
 # How a unit is also written: a currency's sign and code, a measure's abbreviation

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rag.lexicon import Opposites, opposites, synonyms
+from rag.lexicon import Opposites, base_form, opposites, synonyms
 from rag.text import (
     STOPWORDS,
     anchored_names,
@@ -65,7 +65,11 @@ class Question:
     """What "how many" counts: "How many troops ...?" gives ("troops",)."""
     negated: bool
     """Its main clause says "not", "never", "no" ...: "Which problem is not in P?" (not "If the
-    session has not ended, ...?", nor "... the member who did not vote?")."""
+    session has not ended, ...?", "... the member who did not vote?" nor "... when it cannot reach the
+    gateway?")."""
+    negated_word: str
+    """The stem of the word its main clause negates, the first content word after the negation ("cover"
+    of "What does the warranty not cover?"), or ""."""
     unit: str
     """The unit it wants the answer in ("How much is it in euros?" gives "euros"), or ""."""
     who_is: bool
@@ -125,6 +129,20 @@ def main_clause(question: str) -> str:
     return _CONDITION.sub("", question[: len(question) - len(relative_clause(question))])
 
 
+# A clause after the question's own words, from its conjunction on: "Which exit status does it return
+# *when it cannot reach the gateway*?"
+_TRAILING_CONDITION = re.compile(
+    r"(?<=\w)\W+\b(when|whenever|if|unless|once|because|while)\b.*$", re.IGNORECASE
+)
+
+
+def _asked_itself(main: str) -> str:
+    """The main clause without a condition after it: a negation there says which case is meant ("...
+    when it cannot reach the gateway?"), not that the question asks what is not. (Opposites there still
+    count: "What happens if X is *soft* for C?" asks of another case than "hard".)"""
+    return _TRAILING_CONDITION.sub("", main)
+
+
 # Units an answer may be asked in: "in euros", "in kilograms", "in miles per hour"
 _UNITS = word_set(
     """
@@ -166,6 +184,7 @@ def analyse(question: str) -> Question:
     """The analysis every check reads: computed once per question."""
     folded = fold(question)
     main = main_clause(question)
+    itself = _asked_itself(main)
     asked = tuple(asked_about(question))
     return Question(
         text=question,
@@ -184,7 +203,8 @@ def analyse(question: str) -> Question:
         ),
         name_runs=tuple(tuple(run) for run in name_runs(question)),
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
-        negated=negated(main),
+        negated=negated(itself),
+        negated_word=_negated_word(itself),
         unit=_asked_unit(folded),
         who_is=bool(_WHO_IS.search(folded)),
         role=bool(_ROLE.search(folded)),
@@ -196,6 +216,17 @@ def analyse(question: str) -> Question:
         category=_category(folded),
         designated=designations(question),
     )
+
+
+def _negated_word(main: str) -> str:
+    """The stem of the first content word after the first negation of ``main`` (see
+    ``Question.negated_word``)."""
+    tokens = words(main)
+    at = next((i for i, t in enumerate(tokens) if negated(t)), None)
+    if at is None:
+        return ""
+    following = (t for t in tokens[at + 1 :] if normalize_word(t) not in STOPWORDS and not negated(t))
+    return stem(base_form(next(following, "")))
 
 
 _AUXILIARY = "is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must"

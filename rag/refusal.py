@@ -23,6 +23,7 @@ from pathlib import PurePath
 from rag.lexicon import states_bound
 from rag.mismatch import designator, mismatch
 from rag.question import Question
+from rag.structure import labelled_row, row_header
 from rag.text import (
     CALENDAR,
     STOPWORDS,
@@ -66,6 +67,17 @@ _MONEY = re.compile(
 _DATE_WORDS = CALENDAR | word_set(
     "today yesterday tomorrow week weeks month months year years decade earlier ago last since until"
 )
+# What answers "when" by itself: "Saturdays", "three days ago"; not the words that only lead to a date
+# ("until stocks last", "since the policy was introduced")
+_DATE_ANSWERS = (_DATE_WORDS - word_set("since until")) | {
+    f"{day}s" for day in CALENDAR if day.endswith("day")
+}
+# "15.04.2025", "2025-04-15", "15/4/25", "on the 14th"
+_NUMERIC_DATE = re.compile(
+    r"\b(\d{1,2}[./-]\d{1,2}[./-](\d{4}|\d{2})|\d{4}-\d{2}-\d{2})\b|\bon the \d{1,2}(st|nd|rd|th)\b(?! floor)"
+)
+# A question asking for a day or date is not answered by a time of day ("until 02:00")
+_DAY_ASKED = re.compile(r"\b(what|which) (day|date)s?\b", re.IGNORECASE)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A time of day answers "what time" and "when": "11:00", "06:15", "2 pm", "14.30 h"
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.][0-5]\d\b|\b(1[0-2]|0?[1-9])\s?(a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
@@ -111,11 +123,12 @@ def holds_kind(q: Question, text: str, *, short_answer: bool = False, context: s
         units = {fold(w) for w in words(text)} & TIME_UNITS
         return bool(units - q.words) or bool(rivals(q, text, kind="number"))
     if kind == "date":
-        found = {fold(w) for w in words(text)} & _DATE_WORDS
+        found = {fold(w) for w in words(text)} & _DATE_ANSWERS
         return (
             bool(found - q.words)
             or any(_is_year(n) for n in numbers(text) - q.numbers)
-            or bool(_clock_times(text) - _clock_times(q.text))
+            or bool(_NUMERIC_DATE.search(text))
+            or (not _DAY_ASKED.search(q.text) and bool(_clock_times(text) - _clock_times(q.text)))
         )
     if kind == "person" and not short_answer:  # "Who is ...?" needs a person; "Who won?" a name
         return bool(rivals(q, text, context=context))
@@ -334,14 +347,15 @@ def assess_support(q: Question, evidence: list[Evidence], *, min_score: float = 
         mentioned = True
         if gives:
             eligible.append(e)
-    # 4. Ranked: a sentence that says what the question says happened ("sank", "visited") before one
-    # that only shares its names, then by how much each looks like the unit that answers (``rank``,
-    # learned); for "who", one naming a person before one naming only a company. A row of "Route B"
-    # goes after every other for a question of "Route C" (``designator``).
+    # 4. Ranked: a sentence (or a row, read with its header cells) that says what the question says
+    # happened ("sank", "visited") before one that only shares its names, then by how much each looks
+    # like the unit that answers (``rank``, learned); for "who", one naming a person before one naming
+    # only a company. A row of "Route B" goes after every other for a question of "Route C"
+    # (``designator``).
     eligible.sort(
         key=lambda e: (
             bool(designator(q, e.text, e.context)),
-            -_predicate_overlap(q.predicate, content_terms(e.text)),
+            -_predicate_overlap(q.predicate, content_terms(labelled_row(e.text, row_header(e.context)))),
             -e.rank,
         )
     )

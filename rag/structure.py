@@ -97,6 +97,17 @@ def section_title(section: Sequence[str]) -> str:
     return SECTION_SEPARATOR.join(section)
 
 
+def framed_header(header: str) -> str:
+    """A table row's header cells as the last line of the row's context: "(Route | Sunday)"."""
+    return f"({header})" if header else ""
+
+
+def row_header(context: str) -> str:
+    """The header cells ``framed_header`` put at the end of a row's context, or ""."""
+    last = context.rpartition("\n")[2]
+    return last[1:-1] if last.startswith("(") and last.endswith(")") and " | " in last else ""
+
+
 def labelled_row(text: str, header: str) -> str:
     """A table row with each cell after its header cell: "Model: Atlas-7 | Load: 12 kg". The row as it
     is when the header does not line up with it."""

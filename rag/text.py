@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 
@@ -609,7 +609,10 @@ def negated(text: str) -> bool:
     """Whether ``text`` says "not", "never", "no" or the like ("isn't", "cannot", "failed to"), but not
     as in "whether or not"."""
     folded = [fold(w) for w in words(text)]
-    return any(
-        (w in _NEGATIONS or w.endswith("n't")) and not (w == "not" and i and folded[i - 1] == "or")
-        for i, w in enumerate(folded)
-    )
+    return any(negation_at(folded, i) for i in range(len(folded)))
+
+
+def negation_at(folded: Sequence[str], i: int) -> bool:
+    """Whether the ``i``-th of the folded words ``folded`` is a negation (see ``negated``)."""
+    w = folded[i]
+    return (w in _NEGATIONS or w.endswith("n't")) and not (w == "not" and i and folded[i - 1] == "or")

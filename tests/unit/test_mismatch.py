@@ -29,6 +29,17 @@ needs_wordnet = pytest.mark.skipif(
         ),
         ("What does the warranty never cover?", "The warranty covers parts and labour for 36 months."),
         ("Which valve doesn't open at 12 bar?", "The overpressure valve opens at 12 bar."),
+        # the word the question negates said with no negation near it: a "never" of another clause
+        # bears on something else
+        (
+            "Which valve doesn't open at 12 bar?",
+            "The overpressure valve opens at 12 bar, so that the boiler can never burst.",
+        ),
+        ("Which files are not encrypted?", "All files are encrypted at rest. Keys never leave the HSM."),
+        (
+            "Which items can't be returned?",
+            "Unworn items can be returned within 30 days; refunds can't be paid.",
+        ),
     ],
 )
 def test_a_negated_question_does_not_rest_on_a_passage_saying_what_is(question, passage):
@@ -41,7 +52,20 @@ def test_a_negated_question_does_not_rest_on_a_passage_saying_what_is(question, 
         ("Which party may not assign the agreement?", "Neither party may assign the agreement."),
         ("What does the warranty not cover?", "The warranty does not cover damage from misuse."),
         ("Which tests failed?", "Two of the seven tests failed on the ARM runner."),
+        (
+            "Which accounts are never archived?",
+            "Accounts of former staff are archived after a year; shared accounts never are archived.",
+        ),
+        # worded otherwise, any negation will do
+        ("What does the warranty not cover?", "The guarantee does not extend to damage from misuse."),
+        ("Which items can't be returned?", "Custom orders are final sale and cannot be sent back."),
+        ("Who cannot vote in the board election?", "Contractors are not eligible to cast a ballot."),
         ("What is the capital of Peru?", "Lima is the capital of Peru."),  # neither is negated
+        # a negation in a condition after the question says which case is meant
+        (
+            "Which error code does the client return when it cannot reach the server?",
+            "Code 7: server unreachable.",
+        ),
     ],
 )
 def test_polarity_passes_when_both_or_neither_are_negated(question, passage):
@@ -70,6 +94,17 @@ def test_polarity_passes_when_both_or_neither_are_negated(question, passage):
         ),
         # the opposite inside a compound
         ("Which tests run on the slow path?", "The unit tests run on the fast-path runner.", "fast"),
+        # a synonym of a word shares its opposites: "hard" means "difficult", whose opposite is "easy"
+        (
+            "Which cases are harder to test on the bench?",
+            "Some cases are easier to test on the bench.",
+            "easier",
+        ),
+        (
+            "What limits the accuracy of the gauge?",
+            "Nothing limits the inaccuracy of the gauge.",
+            "inaccuracy",
+        ),
     ],
 )
 def test_a_question_using_the_opposite_of_the_passages_word_is_a_mismatch(question, passage, said):
@@ -95,6 +130,13 @@ def test_a_negating_prefix_makes_an_opposite_without_wordnet(question, passage):
         ("What is the capital of Peru?", "Lima is the capital of Peru."),
         # in another form: WordNet's "handless" (against "handed") shares the stem of "handle"
         ("How many parcels did the depot handle in May?", "The depot handled 9,000 parcels in May."),
+        # a verb's synonyms do not share its opposites: "stop" is "end", but "begins" is no edit of it
+        (
+            "How much notice stops the contract from renewing?",
+            "The contract begins on 1 May and renews unless notice is given 90 days before.",
+        ),
+        ("What is the latest firmware?", "The latest firmware is 2.4; later builds are betas."),
+        ("Which computer runs the newest build?", "The build computer runs the new build nightly."),
     ],
 )
 def test_contrast_passes_when_the_question_word_is_there_too(question, passage):
@@ -123,6 +165,13 @@ def test_without_wordnet_opposites_come_from_prefixes_and_a_warning_says_so(monk
 def test_wordnet_antonyms_are_read_by_stem():
     assert "minimu" in opposites("maximum").stems or "minimum" in opposites("maximum").stems
     assert opposites("permitted").stems & {"forbid"}
+
+
+@needs_wordnet
+def test_synonyms_of_nouns_and_adjectives_share_their_opposites_but_verbs_do_not():
+    assert "easy" in opposites("hard").stems  # "hard" is a synonym of "difficult", opposed to "easy"
+    assert opposites("simplicity").stems & {"diffic", "difficulti"}
+    assert not opposites("stop").stems & {"begin", "begins"}
 
 
 @pytest.mark.parametrize(
@@ -268,6 +317,17 @@ def test_a_passage_naming_another_route_gate_or_annex_is_no_answer_for_the_one_a
         analyse("Which plant sold 40 boats in March 2024?"), "The yard sold 35 boats in May 2023."
     )
     assert not designator(analyse("What does Table 3.2 show?"), "Table 3.1 shows the fees.")
+
+
+def test_a_table_row_names_what_its_key_cell_designates_under_the_header():
+    q = analyse("Which bins does the crew empty on Monday in Zone 3?")
+    header = "Collection days › Bins\n(Zone | Monday | Thursday)"
+    assert designator(q, "2 | Glass and paper | Garden waste", header) == (
+        'the question says "Zone 3" where the passage says "Zone 2"'
+    )
+    assert not designator(q, "3 | Plastic | Glass", header)
+    # a plural header counts: "2" under "Pumps" is how many, not Pump 2
+    assert not designator(analyse("What does Pump 3 cost?"), "P-40 | 2 | 1,200", "(Model | Pumps | Price)")
 
 
 def test_of_two_rows_the_one_naming_what_the_question_names_answers():

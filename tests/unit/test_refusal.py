@@ -114,6 +114,27 @@ def test_refused_when_the_kind_asked_for_is_missing():
     assert not support.supported and "no passage gives the date" in support.reason
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "holds"),
+    [
+        ("What day is the market open?", "The farmers' market opens on Saturdays from 08:00.", True),
+        ("What date is the filing deadline?", "Returns must be filed by 15.04.2025.", True),
+        ("Which day is the webinar?", "The webinar is on the 14th at 15:00 CET.", True),
+        ("When was the meter read?", "The meter was read three days ago.", True),
+        ("When does the pool open?", "The pool opens at 06:30 on weekdays.", True),
+        # a time of day is no day; "since" and "until" only lead to a date
+        ("What day does the sale end?", "The sale runs until 23:59.", False),
+        (
+            "When was the policy introduced?",
+            "Staff can work from home since the policy was introduced.",
+            False,
+        ),
+    ],
+)
+def test_what_holds_a_date(question, text, holds):
+    assert holds_kind(_q("date", question), text) is holds
+
+
 def test_refused_when_the_documents_say_it_was_not_disclosed():
     support = assess_support(
         analyse("How many troops were deployed?"), [ev(TROOPS), ev(CURFEW, score=0.6, label=2)]
