@@ -128,8 +128,11 @@ def opposites(word: str) -> Opposites:
 
 @lru_cache(maxsize=1)
 def _irregular() -> dict[str, str]:
-    """WordNet's exception lists: irregular forms and their base form ("won" -> "win")."""
+    """WordNet's exception lists: irregular forms and their base form ("won" -> "win"). A form the
+    lists also give as its own base is a word in its own right and stays itself: "offer" is listed
+    as "off" + "er" and as "offer"."""
     forms: dict[str, str] = {}
+    themselves: set[str] = set()
     for pos in ("verb", "adj", "noun", "adv"):
         path = wordnet_folder() / f"{pos}.exc"
         if path.is_file():
@@ -137,7 +140,9 @@ def _irregular() -> dict[str, str]:
                 form, *bases = line.split()
                 if bases and "_" not in form:
                     forms.setdefault(form, bases[0])
-    return forms
+                    if form in bases:
+                        themselves.add(form)
+    return {form: base for form, base in forms.items() if form not in themselves}
 
 
 def base_form(word: str) -> str:

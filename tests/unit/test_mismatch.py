@@ -136,6 +136,11 @@ def test_a_negating_prefix_makes_an_opposite_without_wordnet(question, passage):
             "The contract begins on 1 May and renews unless notice is given 90 days before.",
         ),
         ("What is the latest firmware?", "The latest firmware is 2.4; later builds are betas."),
+        # WordNet lists "offer" as a form of "off" and as a word of its own: it is no "off" against "on"
+        (
+            "Which plans does the shop offer on weekends?",
+            "The shop on the high street sells plans on weekends.",
+        ),
         ("Which computer runs the newest build?", "The build computer runs the new build nightly."),
     ],
 )
@@ -343,3 +348,29 @@ def test_of_two_rows_the_one_naming_what_the_question_names_answers():
     assert assess_support(question, [b, c]).evidence is c
     refused = assess_support(question, [b])
     assert not refused.supported and refused.closest is b and "Route B" in refused.reason
+
+
+def test_a_row_is_read_with_its_header_cells_for_its_key_and_for_what_it_says():
+    text = "\n".join(
+        [
+            "Setup allowances are paid with the first salary.",
+            "A | 07:10 | 10:00",
+            "B | 08:00 | 11:00",
+            "Design | €750",
+        ]
+    )
+    chunk = Chunk(id="p#0", doc_id="p", index=0, text=text, start=0, end=len(text), title="Policy", date=None)
+
+    def unit(line: str, score: float, context: str = "", rank: float = 0.0) -> Evidence:
+        start = text.index(line)
+        return Evidence(1, chunk, line, start, start + len(line), score, context=context, rank=rank)
+
+    timetable = "Departures\n(Route | Weekdays | Sunday)"
+    a, b = unit("A | 07:10 | 10:00", 0.7, timetable), unit("B | 08:00 | 11:00", 0.6, timetable)
+    assert assess_support(analyse("When does the Sunday ferry on Route B leave?"), [a, b]).evidence is b
+    # the row says the allowance its header names, as much as the paragraph repeating the words: then
+    # the learned rank decides (without the header, the paragraph went first whatever the rank)
+    paragraph = unit("Setup allowances are paid with the first salary.", 0.7, "5 Allowances", rank=1.0)
+    design = unit("Design | €750", 0.6, "5 Allowances\n(Role | Setup allowance)", rank=2.0)
+    q = analyse("Which setup allowance does a Design employee receive?")
+    assert assess_support(q, [paragraph, design]).evidence is design
