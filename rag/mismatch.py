@@ -14,7 +14,7 @@ import re
 
 from rag.lexicon import base_form
 from rag.question import NEAR, Question
-from rag.structure import row_header
+from rag.structure import header_cells, row_header
 from rag.text import (
     anchored_names,
     designations,
@@ -170,11 +170,11 @@ def _row_designations(text: str, context: str) -> dict[tuple[str, str], str]:
     """What a table row names by a cell that is a designator alone, read with its header cell: the row
     "B | 08:00, 13:15 | 11:00" under "Route | Monday–Friday | Sunday" names Route B. A plural header
     counts ("Tracks | 6"), it names nothing."""
-    names, cells = row_header(context).split(" | "), text.split(" | ")
-    if len(names) != len(cells) or len(cells) < 2:
+    cells = header_cells(text, row_header(context))
+    if len(cells) < 2:
         return {}
     found: dict[tuple[str, str], str] = {}
-    for name, cell in zip(names, cells, strict=True):
+    for name, cell in cells:
         name, cell = name.strip(), cell.strip()
         named = designations(f"{name} {cell}")
         if len(cell.split()) == 1 and len(named) == 1 and not re.search(r"[^s]s$", name):

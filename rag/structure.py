@@ -108,13 +108,21 @@ def row_header(context: str) -> str:
     return last[1:-1] if last.startswith("(") and last.endswith(")") and " | " in last else ""
 
 
+def header_cells(text: str, header: str) -> list[tuple[str, str]]:
+    """A table row's cells, each with its header cell, or [] when the header does not line up with it."""
+    cells, names = text.split(" | "), header.split(" | ")
+    if not header or len(cells) != len(names):
+        return []
+    return list(zip(names, cells, strict=True))
+
+
 def labelled_row(text: str, header: str) -> str:
     """A table row with each cell after its header cell: "Model: Atlas-7 | Load: 12 kg". The row as it
     is when the header does not line up with it."""
-    cells, names = text.split(" | "), header.split(" | ")
-    if not header or len(cells) != len(names) or text == header:
+    cells = header_cells(text, header)
+    if not cells or text == header:
         return text
-    return " | ".join(f"{name}: {cell}" if name else cell for name, cell in zip(names, cells, strict=True))
+    return " | ".join(f"{name}: {cell}" if name else cell for name, cell in cells)
 
 
 # ---- Structure read off lines (plain text, PDF pages) ----------------------------------------------
