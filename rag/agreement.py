@@ -41,7 +41,6 @@ from rag.refusal import (
     Support,
     also_answers,
     mentions_specifics,
-    money_spans,
     new_people,
     rivals,
 )
@@ -50,6 +49,7 @@ from rag.text import (
     anchored_names,
     content_terms,
     fold,
+    money_spans,
     name_runs,
     names,
     negated,

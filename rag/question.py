@@ -4,8 +4,7 @@ Every check that decides whether evidence answers a question reads one ``Questio
 the kind of thing asked for (a number, a date, a person...), the names, numbers and key terms it is
 specific about, the thing whose value it asks for, what it says happened (its predicate, outside any
 relative clause), whether it is negated, and what would mean the opposite of its words. Checks read
-these fields instead of parsing the question again; the few that look for one kind of thing in it
-(sums of money, times of day) read ``Question.text`` for that alone.
+these fields instead of parsing the question again.
 """
 
 from __future__ import annotations
@@ -18,15 +17,18 @@ from rag.lexicon import Opposites, base_form, opposites, synonyms
 from rag.text import (
     STOPWORDS,
     anchored_names,
+    clock_times,
     content_terms,
     designations,
     fold,
     name_runs,
     names,
     negated,
+    negation_at,
     normalize_word,
     numbers,
     stem,
+    sums,
     word_set,
     words,
 )
@@ -70,6 +72,12 @@ class Question:
     negated_word: str
     """The stem of the word its main clause negates, the first content word after the negation ("cover"
     of "What does the warranty not cover?"), or ""."""
+    sums: frozenset[str]
+    """The sums of money it names (see ``rag.text.sums``): a passage's other sums are what it asks for."""
+    times: frozenset[str]
+    """The times of day it names ("after 18:00")."""
+    day_asked: bool
+    """It asks which day or date ("What date ...?", "Which days ...?"): a time of day does not answer it."""
     unit: str
     """The unit it wants the answer in ("How much is it in euros?" gives "euros"), or ""."""
     who_is: bool
@@ -205,6 +213,9 @@ def analyse(question: str) -> Question:
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
         negated=negated(itself),
         negated_word=_negated_word(itself),
+        sums=frozenset(sums(question)),
+        times=frozenset(clock_times(question)),
+        day_asked=bool(_DAY_ASKED.search(folded)),
         unit=_asked_unit(folded),
         who_is=bool(_WHO_IS.search(folded)),
         role=bool(_ROLE.search(folded)),
@@ -222,10 +233,15 @@ def _negated_word(main: str) -> str:
     """The stem of the first content word after the first negation of ``main`` (see
     ``Question.negated_word``)."""
     tokens = words(main)
-    at = next((i for i, t in enumerate(tokens) if negated(t)), None)
+    folded = [fold(t) for t in tokens]
+    at = next((i for i in range(len(folded)) if negation_at(folded, i)), None)
     if at is None:
         return ""
-    following = (t for t in tokens[at + 1 :] if normalize_word(t) not in STOPWORDS and not negated(t))
+    following = (
+        tokens[i]
+        for i in range(at + 1, len(tokens))
+        if normalize_word(tokens[i]) not in STOPWORDS and not negation_at(folded, i)
+    )
     return stem(base_form(next(following, "")))
 
 
@@ -233,6 +249,7 @@ _AUXILIARY = "is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|s
 _YES_NO = re.compile(rf"^\W*({_AUXILIARY})(n['’]t)?\b")
 _PREPOSITIONS = "until|till|since|before|after|from|through"
 _GOVERNED = re.compile(rf"^\W*({_PREPOSITIONS}) (what|which|when)\b")
+_DAY_ASKED = re.compile(r"\b(what|which) (day|date)s?\b")
 _GRAIN = re.compile(r"\b(what|which) (year|month)\b")
 
 

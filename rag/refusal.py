@@ -28,6 +28,7 @@ from rag.text import (
     CALENDAR,
     STOPWORDS,
     TIME_UNITS,
+    clock_times,
     content_terms,
     fold,
     name_runs,
@@ -37,6 +38,7 @@ from rag.text import (
     people,
     shares_stem,
     stem,
+    sums,
     word_set,
     words,
 )
@@ -52,18 +54,6 @@ worded otherwise scores low."""
 # What answers look like
 _COUNT = re.compile(r"\d[\d.]*(%|s)?")  # "12s" is "dozens"
 _MAGNITUDES = frozenset(["100", "1000", "1000000", "1000000000"])  # "hundred" ... "billion" alone
-# Currencies by sign, by ISO code before or after the figure, and by name: "$1,349", "€60", "SEK 590",
-# "590 kr", "12 Swiss francs"
-_CURRENCY_CODES = "usd|eur|gbp|jpy|chf|sek|nok|dkk|isk|pln|czk|huf|cad|aud|nzd|cny|inr|brl|mxn|zar"
-_CURRENCY_NAMES = (
-    "dollars?|euros?|pounds?|yen|yuan|francs?|kronor|kroner|krona|krone|kr|rupees?|reais|pesos?|rand|zloty"
-)
-_MONEY = re.compile(
-    rf"[$€£¥₹₩]\s?\d[\d,.]*(\s?(million|billion|thousand|[mbk])\b)?|"
-    rf"\b({_CURRENCY_CODES})\s?\d[\d,.]*(\s?(million|billion|thousand)\b)?|"
-    rf"\b\d[\d,.]*\s?(million |billion |thousand )?(\w+ )?({_CURRENCY_NAMES}|{_CURRENCY_CODES})\b",
-    re.IGNORECASE,
-)
 _DATE_WORDS = CALENDAR | word_set(
     "today yesterday tomorrow week weeks month months year years decade earlier ago last since until"
 )
@@ -76,11 +66,7 @@ _DATE_ANSWERS = (_DATE_WORDS - word_set("since until")) | {
 _NUMERIC_DATE = re.compile(
     r"\b(\d{1,2}[./-]\d{1,2}[./-](\d{4}|\d{2})|\d{4}-\d{2}-\d{2})\b|\bon the \d{1,2}(st|nd|rd|th)\b(?! floor)"
 )
-# A question asking for a day or date is not answered by a time of day ("until 02:00")
-_DAY_ASKED = re.compile(r"\b(what|which) (day|date)s?\b", re.IGNORECASE)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-# A time of day answers "what time" and "when": "11:00", "06:15", "2 pm", "14.30 h"
-_CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.][0-5]\d\b|\b(1[0-2]|0?[1-9])\s?(a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
 DATES = re.compile(
     rf"\b({_MONTHS})\.? \d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b", re.I
 )
@@ -128,7 +114,7 @@ def holds_kind(q: Question, text: str, *, short_answer: bool = False, context: s
             bool(found - q.words)
             or any(_is_year(n) for n in numbers(text) - q.numbers)
             or bool(_NUMERIC_DATE.search(text))
-            or (not _DAY_ASKED.search(q.text) and bool(_clock_times(text) - _clock_times(q.text)))
+            or (not q.day_asked and bool(clock_times(text) - q.times))
         )
     if kind == "person" and not short_answer:  # "Who is ...?" needs a person; "Who won?" a name
         return bool(rivals(q, text, context=context))
@@ -153,7 +139,7 @@ def rivals(q: Question, text: str, *, context: str = "", kind: str = "") -> set[
         counted = q.asked[-1:]  # "How many dewars ...?" is answered by "4,860 ... dewars"
         return found & _counts_of(counted[0], spaced) if counted else found
     if kind == "money":
-        return _sums(text) - _sums(q.text)
+        return sums(text) - q.sums
     asked = q.names
     if kind == "person":
         found = new_people(text, q, context=context)
@@ -182,7 +168,7 @@ def picks(kind: str, answer: str, options: set[str]) -> bool:
     if kind == "number":
         return bool(_counts(answer) & options)
     if kind == "money":
-        return bool(_sums(answer) & options)
+        return bool(sums(answer) & options)
     if kind == "person":  # "Donovan" gives "francis l donovan"
         return any(option.split()[-1] in names(answer) for option in options)
     return bool(names(answer) & options)
@@ -191,16 +177,6 @@ def picks(kind: str, answer: str, options: set[str]) -> bool:
 def _counts(text: str) -> set[str]:
     """The numbers in ``text`` that can be counts: not "million" alone, not a model like "CX-30"."""
     return {n for n in numbers(text) if _COUNT.fullmatch(n) and n not in _MAGNITUDES}
-
-
-def _sums(text: str) -> set[str]:
-    """The sums of money in ``text``, spaces and case dropped: "$4.2 million" -> "$4.2million"."""
-    return {key for key, _ in money_spans(text)}
-
-
-def money_spans(text: str) -> list[tuple[str, re.Match[str]]]:
-    """Each sum of money in ``text`` as it compares (``_sums``) and where it is written."""
-    return [(re.sub(r"\s+", "", m.group().lower()), m) for m in _MONEY.finditer(text)]
 
 
 def _initials(text: str) -> str:
@@ -294,10 +270,6 @@ def _names_every_name(q: Question, e: Evidence, evidence: Sequence[Evidence]) ->
 def _predicate_overlap(predicate: Sequence[str], terms: Sequence[str]) -> int:
     """How many of the question's predicate stems a sentence's ``terms`` share."""
     return sum(shares_stem(t, terms) for t in predicate)
-
-
-def _clock_times(text: str) -> set[str]:
-    return {m.group() for m in _CLOCK.finditer(text)}
 
 
 def _is_year(number: str) -> bool:

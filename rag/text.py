@@ -493,6 +493,39 @@ def spans_of_time(text: str) -> set[tuple[str, str]]:
 
 
 # Where and whither: "to Ytterö", "from Harbor Quay", "in the Kattegat Shelf Array"
+# Currencies by sign, by ISO code before or after the figure, and by name: "$1,349", "€60", "SEK 590",
+# "590 kr", "12 Swiss francs"
+_CURRENCY_CODES = "usd|eur|gbp|jpy|chf|sek|nok|dkk|isk|pln|czk|huf|cad|aud|nzd|cny|inr|brl|mxn|zar"
+_CURRENCY_NAMES = (
+    "dollars?|euros?|pounds?|yen|yuan|francs?|kronor|kroner|krona|krone|kr|rupees?|reais|pesos?|rand|zloty"
+)
+_MONEY = re.compile(
+    rf"[$€£¥₹₩]\s?\d(?:[\d,.]*\d)?(\s?(million|billion|thousand|[mbk])\b)?|"
+    rf"\b({_CURRENCY_CODES})\s?\d(?:[\d,.]*\d)?(\s?(million|billion|thousand)\b)?|"
+    rf"\b\d(?:[\d,.]*\d)?\s?(million |billion |thousand )?(\w+ )?({_CURRENCY_NAMES}|{_CURRENCY_CODES})\b",
+    re.IGNORECASE,
+)
+
+
+def money_spans(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Each sum of money in ``text`` as it compares (see ``sums``) and where it is written."""
+    return [(re.sub(r"\s+", "", m.group().lower()), m) for m in _MONEY.finditer(text)]
+
+
+def sums(text: str) -> set[str]:
+    """The sums of money in ``text``, spaces and case dropped: "$4.2 million" -> "$4.2million"."""
+    return {key for key, _ in money_spans(text)}
+
+
+# A time of day answers "what time" and "when": "11:00", "06:15", "2 pm", "14.30 h"
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.][0-5]\d\b|\b(1[0-2]|0?[1-9])\s?(a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
+
+
+def clock_times(text: str) -> set[str]:
+    """The times of day ``text`` names, as written."""
+    return {m.group() for m in _CLOCK.finditer(text)}
+
+
 _ANCHOR = re.compile(
     r"\b(to|from|in|at|near) (?:the )?([A-ZÀ-Þ][\w'’.-]*(?: (?:of |de |del )?[A-ZÀ-Þ][\w'’.-]*)*)"
 )

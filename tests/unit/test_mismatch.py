@@ -10,6 +10,7 @@ from rag.lexicon import opposites
 from rag.mismatch import contrast, counterpart, designator, mismatch, polarity, subject
 from rag.question import analyse
 from rag.refusal import assess_support
+from rag.text import stem
 from rag.types import Chunk, Evidence
 
 # Outside CI, a machine without WordNet skips these with one line; CI installs it (.ci/run), so never there.
@@ -238,6 +239,8 @@ def test_a_condition_or_a_relative_clause_does_not_negate_the_question():
     assert not q.negated and not polarity(q, "The sender stops after 16 packets.")
     assert not analyse("Which bill was passed by the members who did not vote in May?").negated
     assert analyse("Which member did not vote?").negated
+    # "whether or not" negates nothing: the word negated is the one after the real "not"
+    assert analyse("Which parts, whether or not damaged, are not replaced?").negated_word == stem("replaced")
 
 
 @pytest.mark.parametrize(

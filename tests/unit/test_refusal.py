@@ -522,6 +522,14 @@ def test_sums_in_any_currency_and_times_of_day_are_answers():
     )
     assert holds_kind(_q("date", "When does the office open?"), "The office opens at 6 pm.")
     assert not holds_kind(_q("date", "When does the office open?"), "The office is on the 2nd floor.")
+    # the times and sums the question names are read once, and are not what it asks for
+    q = _q("date", "When does the ferry leave after 18:00?")
+    assert q.times == {"18:00"} and not q.day_asked
+    assert not holds_kind(q, "No ferry leaves after 18:00.")
+    assert holds_kind(q, "The last ferry leaves at 21:30.")
+    assert _q("date", "Which day does the ferry leave after 18:00?").day_asked
+    q = _q("money", "What is the fee above $500?")
+    assert q.sums == {"$500"} and not holds_kind(q, "A fee applies above $500.")
 
 
 def test_a_passage_naming_the_asked_thing_by_a_wordnet_synonym_mentions_it():
