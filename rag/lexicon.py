@@ -151,6 +151,25 @@ def base_form(word: str) -> str:
     return _irregular().get(w, w)
 
 
+@lru_cache(maxsize=4096)
+def superlative(word: str) -> bool:
+    """Whether ``word`` is an adjective's superlative ("largest", "fewest", "biggest", "earliest", "best"),
+    not a noun of its own ("forest", "interest", "test"). False without WordNet."""
+    w = fold(word)
+    folder = wordnet_folder()
+    if not w.endswith("est") or not (folder / "index.adj").is_file():
+        return False
+    if _index_line(folder / "index.noun", w.encode()) and w not in _irregular():
+        return False
+    cut = w[:-3]
+    bases = {_irregular().get(w, ""), w[:-2], cut}  # "best", "largest", "fewest"
+    if len(cut) > 2 and cut[-1] == cut[-2]:
+        bases.add(cut[:-1])  # "biggest"
+    if cut.endswith("i"):
+        bases.add(cut[:-1] + "y")  # "earliest"
+    return any(b and _index_line(folder / "index.adj", b.encode()) for b in bases)
+
+
 SENSES = 2
 """How many of a noun's senses give synonyms: WordNet lists the most frequent first, and the rest are
 rarely what a document means ("prize" as loot)."""

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rag.lexicon import Opposites, base_form, opposites, synonyms
+from rag.lexicon import Opposites, base_form, opposites, superlative, synonyms
 from rag.text import (
     STOPWORDS,
     anchored_names,
@@ -207,7 +207,9 @@ def analyse(question: str) -> Question:
         predicate=tuple(predicate_terms(question)),
         clause=relative_clause(question),
         acronyms=frozenset(
-            normalize_word(w) for w in words(question) if w.isupper() and 2 <= len(normalize_word(w)) <= 5
+            normalize_word(w)
+            for w in words(question)
+            if _POSSESSIVE.sub("", w).isupper() and 2 <= len(normalize_word(w)) <= 5  # "MPL's" too
         ),
         name_runs=tuple(tuple(run) for run in name_runs(question)),
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
@@ -249,6 +251,7 @@ _AUXILIARY = "is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|s
 _YES_NO = re.compile(rf"^\W*({_AUXILIARY})(n['’]t)?\b")
 _PREPOSITIONS = "until|till|since|before|after|from|through"
 _GOVERNED = re.compile(rf"^\W*({_PREPOSITIONS}) (what|which|when)\b")
+_POSSESSIVE = re.compile(r"['’]s$")
 _DAY_ASKED = re.compile(r"\b(what|which) (day|date)s?\b")
 _GRAIN = re.compile(r"\b(what|which) (year|month)\b")
 
@@ -445,8 +448,10 @@ def asked_about(question: str) -> list[str]:
             if _ends_phrase(following):
                 return [w for w in phrase if not _adjective_like(w)]
             continue  # "the state budget": the head is still to come
-        if phrase and _participle(word):
-            break  # a participle ends the noun phrase: "the prize offered for ...", "the term used to ..."
+        if phrase and _participle(word) and not all(map(_adjective_like, phrase)):
+            # after a noun a participle ends the noun phrase ("the prize offered for ...", "the term
+            # used to ..."); before one it qualifies it ("the largest compressed file")
+            break
         if (
             not token[:1].isupper() and word not in _ANSWER_MODIFIERS and not word[:1].isdigit()
         ):  # names apart
@@ -454,6 +459,8 @@ def asked_about(question: str) -> list[str]:
         if counting and len(word) > 3 and word.endswith("s"):  # "How many soldiers died?": a plural ends it
             break
     *modifiers, head = phrase or [""]
+    if superlative(head):  # "What is the fewest UIDs ...?": "fewest" names no thing
+        head = ""
     return [w for w in modifiers if not _adjective_like(w)] + [head] if head else []
 
 

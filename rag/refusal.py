@@ -449,11 +449,20 @@ def _unmentioned(q: Question, context: str, context_stems: set[str] | None = Non
         for n in q.proper_names
         # of any words, not only names: "the chief financial officer" is the "CFO" (three letters at
         # least: two are the initials of too many pairs of words)
-        if not (stem(n) in context_stems or (n in q.acronyms and len(n) > 2 and n in _initials(context)))
+        if not (
+            stem(n) in context_stems
+            or stem(_unhyphenated(n)) in context_stems  # "IA-64" is mentioned by "IA64"
+            or (n in q.acronyms and len(n) > 2 and n in _initials(context))
+        )
     }
     if missing:
         missing -= _abbreviated(q, context)
-    return (q.numbers - numbers(context)) | missing
+    found = {_unhyphenated(n) for n in numbers(context)}
+    return {n for n in q.numbers if _unhyphenated(n) not in found} | missing
+
+
+def _unhyphenated(word: str) -> str:
+    return word.replace("-", "")
 
 
 def _abbreviated(q: Question, context: str) -> set[str]:

@@ -173,10 +173,41 @@ def test_no_evidence_or_no_words_is_a_refusal():
         ("What is the maximum number of guests per room?", ["maximum"]),
         ("What is the state budget of Ecuador?", ["budget"]),  # an answer word may modify the head
         ("What is the word limit for the essay?", ["limit"]),
+        # a participle before the noun qualifies it; after it, ends the phrase
+        ("What was the longest recorded flight of the drone?", ["flight"]),
+        ("What was the budget approved last year?", ["budget"]),
     ],
 )
 def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
     assert asked_about(question) == asked
+
+
+def test_a_superlative_alone_names_no_thing_to_mention():
+    from rag.lexicon import superlative, wordnet_folder
+
+    if not (wordnet_folder() / "index.adj").is_file() and not os.environ.get("CI"):
+        pytest.skip("WordNet not installed: `apt-get install wordnet-base` to run this test")
+    assert asked_about("What is the fewest GPUs a node may hold?") == []  # the name is mentioned on its own
+    assert asked_about("What is the fewest nodes a cluster may run with?") == ["nodes"]
+    assert asked_about("What is the cheapest of the ticket types?") == []
+    assert [w for w in ("biggest", "earliest", "best", "smallest") if superlative(w)] == [
+        "biggest",
+        "earliest",
+        "best",
+        "smallest",
+    ]
+    assert not any(superlative(w) for w in ("forest", "interest", "request", "harvest", "honest"))
+
+
+def test_a_name_is_mentioned_with_or_without_its_hyphen_and_an_acronym_with_a_possessive():
+    q = analyse("What alignment does the ARM-64 filter use?")
+    assert mentions_specifics(q, passage("a", "The ARM64 filter uses an alignment of 4 bytes."))
+    assert not mentions_specifics(q, passage("b", "The SPARC filter uses an alignment of 4 bytes."))
+    q = analyse("Which licences are the NPL's secondary licences?")
+    assert "npl" in q.acronyms
+    assert mentions_specifics(
+        q, passage("c", "Under the Northwind Public Licence, the secondary licences are the GPL and LGPL.")
+    )
 
 
 def test_refused_when_no_passage_mentions_what_is_asked_about():
