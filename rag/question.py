@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rag.lexicon import Opposites, base_form, opposites, superlative, synonyms
+from rag.lexicon import RELATIONS, Opposites, base_form, opposites, superlative, synonyms
 from rag.text import (
     STOPWORDS,
     anchored_names,
@@ -173,11 +173,13 @@ def _opposed(question: str) -> tuple[Opposed, ...]:
     which thing is meant ("the member *who lost* the race"), so a passage wording it otherwise
     ("Sandoval won, defeating the member") is no edited twin."""
     tokens = words(main_clause(question))
-    stems = [stem(t) if normalize_word(t) not in STOPWORDS else "" for t in tokens]
+    # stemmed as `rag.mismatch.contrast` stems the passage: "bit" is "bite"
+    stems = [stem(base_form(t)) if normalize_word(t) not in STOPWORDS else "" for t in tokens]
     asked = set(stems)
     found: dict[str, Opposed] = {}
     for i, token in enumerate(tokens):
-        if not token[:1].islower() or len(token) <= 2 or not stems[i] or fold(token) in found:
+        relation = fold(token) in RELATIONS  # "after", "below": words that say little on their own
+        if not token[:1].islower() or len(token) <= 2 or not (stems[i] or relation) or fold(token) in found:
             continue
         o = opposites(token)
         # an opposite the question itself says ("simple or complex") is not an edit

@@ -112,6 +112,18 @@ def test_a_question_using_the_opposite_of_the_passages_word_is_a_mismatch(questi
     assert f'"{said}"' in contrast(analyse(question), passage)
 
 
+def test_a_preposition_of_time_or_place_has_its_opposite():
+    twin = analyse("Which firmware versions after 2.0 drop the serial console?")
+    assert '"prior"' in contrast(twin, "Firmware versions prior to 2.0 drop the serial console.")
+    assert not contrast(twin, "Firmware versions after 2.0 drop it; those before 1.0 never had one.")
+    # the opposite must stand among the question's words, not anywhere
+    assert not contrast(
+        twin, "Before you update, back up the settings. Version 2.1 drops the serial console."
+    )
+    shelf = analyse("Which tools are stored above the workbench?")
+    assert '"below"' in contrast(shelf, "The power tools are stored below the workbench.")
+
+
 @pytest.mark.parametrize(
     ("question", "passage"),
     [
