@@ -19,7 +19,6 @@ from rag.text import (
     anchored_names,
     designations,
     fold,
-    negated,
     negation_at,
     normalize_word,
     people,
@@ -43,15 +42,18 @@ def polarity(q: Question, text: str) -> str:
     not extend to ...")."""
     if not q.negated:
         return ""
-    if not negated(text) or (q.negated_word and _says_unnegated(text, q.negated_word)):
+    folded = [fold(w) for w in words(text)]
+    negating = any(negation_at(folded, i) and w not in q.negation_terms for i, w in enumerate(folded))
+    if not negating or (q.negated_word and _says_unnegated(text, q.negated_word, q.negation_terms)):
         return "the question is negated and the passage is not"
     return ""
 
 
-def _says_unnegated(text: str, word_stem: str) -> bool:
+def _says_unnegated(text: str, word_stem: str, terms: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` says the word of stem ``word_stem`` with no negation within ``NEGATION_REACH``
     words of it in its clause, and nowhere with one: "goods are returned within 14 days" says
-    "return" un-negated; "goods cannot be returned" does not."""
+    "return" un-negated; "goods cannot be returned" does not. Negation words in ``terms`` name things
+    here ("the nobody group") and negate nothing."""
     found = False
     for clause in _CLAUSE_END.split(text):
         folded = [fold(w) for w in words(clause)]
@@ -59,7 +61,7 @@ def _says_unnegated(text: str, word_stem: str) -> bool:
             if not shares_stem(stem(base_form(w)), [word_stem]):
                 continue
             window = range(max(0, i - NEGATION_REACH), min(len(folded), i + NEGATION_REACH + 1))
-            if any(negation_at(folded, j) for j in window):
+            if any(negation_at(folded, j) and folded[j] not in terms for j in window):
                 return False
             found = True
     return found

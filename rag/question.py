@@ -72,6 +72,9 @@ class Question:
     negated_word: str
     """The stem of the word its main clause negates, the first content word after the negation ("cover"
     of "What does the warranty not cover?"), or ""."""
+    negation_terms: frozenset[str]
+    """Negation words it names things by, besides its negation ("nobody" of "Which systems do not call
+    the nobody group nogroup?"): in a passage they negate nothing."""
     sums: frozenset[str]
     """The sums of money it names (see ``rag.text.sums``): a passage's other sums are what it asks for."""
     times: frozenset[str]
@@ -217,6 +220,7 @@ def analyse(question: str) -> Question:
         counted=tuple(re.findall(r"\bhow many (\w+)", folded)),
         negated=negated(itself),
         negated_word=_negated_word(itself),
+        negation_terms=_negation_terms(question),
         sums=frozenset(sums(question)),
         times=frozenset(clock_times(question)),
         day_asked=bool(_DAY_ASKED.search(folded)),
@@ -247,6 +251,13 @@ def _negated_word(main: str) -> str:
         if normalize_word(tokens[i]) not in STOPWORDS and not negation_at(folded, i)
     )
     return stem(base_form(next(following, "")))
+
+
+def _negation_terms(question: str) -> frozenset[str]:
+    """The negation words of ``question`` other than its first (see ``Question.negation_terms``)."""
+    folded = [fold(t) for t in words(question)]
+    said = [w for i, w in enumerate(folded) if negation_at(folded, i)]
+    return frozenset(said[1:]) - set(said[:1])
 
 
 _AUXILIARY = "is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must"

@@ -112,6 +112,13 @@ def test_a_question_using_the_opposite_of_the_passages_word_is_a_mismatch(questi
     assert f'"{said}"' in contrast(analyse(question), passage)
 
 
+def test_a_negation_word_the_question_names_a_thing_by_negates_nothing_in_the_passage():
+    q = analyse("Which shells do not start the none profile?")
+    assert q.negation_terms == {"none"}
+    assert polarity(q, "Both shells start the none profile at login.")
+    assert not polarity(q, "The dash shell does not start the none profile.")
+
+
 def test_a_preposition_of_time_or_place_has_its_opposite():
     twin = analyse("Which firmware versions after 2.0 drop the serial console?")
     assert '"prior"' in contrast(twin, "Firmware versions prior to 2.0 drop the serial console.")
