@@ -30,21 +30,11 @@ _FILE_OF = {b"n": "noun", b"v": "verb", b"a": "adj", b"s": "adj", b"r": "adv"}
 # Prefixes that negate whatever word they begin ("unknown", "non-deterministic"). "in-", "dis-" and the
 # like begin too many words that are not negations ("inform", "display"): WordNet's pairs cover them.
 _NEGATING_PREFIXES = ("non-", "non", "un")
-# Opposite relations in time and space, which WordNet (nouns, verbs, adjectives, adverbs) leaves out:
-# "versions *after* 1.0.2" is an edited twin of "versions *prior to* 1.0.2"
-_RELATIONS = {
-    "after": ("before", "prior"),
-    "before": ("after",),
-    "prior": ("after",),
-    "above": ("below", "under"),
-    "below": ("above", "over"),
-    "over": ("under", "below"),
-    "under": ("over", "above"),
-    "inside": ("outside",),
-    "outside": ("inside", "within"),
-    "within": ("outside", "beyond"),
-    "beyond": ("within",),
-}
+# Opposite relations in time, which WordNet (nouns, verbs, adjectives, adverbs) leaves out: "versions
+# *after* 1.0.2" is an edited twin of "versions *prior to* 1.0.2". Only these: "over"/"under" and
+# "above"/"below" have too many other senses ("under the licence", "over the network", "see below"),
+# and "within"/"outside" bound both sides of one rule too often ("calls within business hours ...")
+_RELATIONS = {"after": ("before", "prior"), "before": ("after",), "prior": ("after",)}
 RELATIONS = frozenset(_RELATIONS)
 """The prepositions with an opposite (see ``opposites``)."""
 
@@ -132,7 +122,7 @@ class Opposites:
 def opposites(word: str) -> Opposites:
     """What would mean the opposite of ``word``: its WordNet antonyms, and the word with a negating
     prefix added or removed ("known" <-> "unknown", "deterministic" <-> "non-deterministic"); for a
-    preposition of time or place, its opposites ("after" <-> "before", "prior")."""
+    preposition of time, its opposites ("after" <-> "before", "prior")."""
     w = base_form(word)
     if w in _RELATIONS:
         return Opposites(w, frozenset(), frozenset(_RELATIONS[w]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.lexicon import base_form
+from rag.lexicon import RELATIONS, base_form
 from rag.question import NEAR, Question
 from rag.structure import header_cells, row_header
 from rag.text import (
@@ -81,7 +81,8 @@ def contrast(q: Question, text: str) -> str:
         if o.word in whole or shares_stem(stem(o.word), whole_stems):  # "handled" is "handle"
             continue
         for i, (token, token_stem) in enumerate(zip(tokens, stems, strict=True)):
-            near = stems[max(0, i - NEAR) : i] + stems[i + 1 : i + 1 + NEAR]
+            before = [] if o.word in RELATIONS else stems[max(0, i - NEAR) : i]  # what it governs
+            near = before + stems[i + 1 : i + 1 + NEAR]
             if (token in o.words or token_stem in o.stems) and opposed.near & set(near):
                 return f'the question says "{o.word}" where the passage says "{token}"'
     return ""

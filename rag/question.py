@@ -73,8 +73,8 @@ class Question:
     """The stem of the word its main clause negates, the first content word after the negation ("cover"
     of "What does the warranty not cover?"), or ""."""
     negation_terms: frozenset[str]
-    """Negation words it names things by, besides its negation ("nobody" of "Which systems do not call
-    the nobody group nogroup?"): in a passage they negate nothing."""
+    """Negation words it names things by ("nobody" of "Which systems do not call the nobody group
+    nogroup?"): in a passage they negate nothing."""
     sums: frozenset[str]
     """The sums of money it names (see ``rag.text.sums``): a passage's other sums are what it asks for."""
     times: frozenset[str]
@@ -128,7 +128,9 @@ class Opposed:
 
     opposites: Opposites
     near: frozenset[str]
-    """Stems of the question's content words within ``NEAR`` words of it."""
+    """Stems of the question's content words within ``NEAR`` words of it; for a preposition
+    (``rag.lexicon.RELATIONS``), of the words after it only: what it governs ("after *1.0.2*"), which
+    the passage's opposite must govern too ("prior to 1.0.2", not "damaged before delivery")."""
 
 
 _CONDITION = re.compile(r"^\W*(if|unless|once|whereas|provided that|assuming)\b[^,?]*,\s*", re.IGNORECASE)
@@ -181,13 +183,14 @@ def _opposed(question: str) -> tuple[Opposed, ...]:
     asked = set(stems)
     found: dict[str, Opposed] = {}
     for i, token in enumerate(tokens):
-        relation = fold(token) in RELATIONS  # "after", "below": words that say little on their own
+        relation = fold(token) in RELATIONS  # "after", "before": words that say little on their own
         if not token[:1].islower() or len(token) <= 2 or not (stems[i] or relation) or fold(token) in found:
             continue
         o = opposites(token)
         # an opposite the question itself says ("simple or complex") is not an edit
         o = Opposites(o.word, o.stems - asked, frozenset(w for w in o.words if stem(w) not in asked))
-        near = frozenset(stems[max(0, i - NEAR) : i] + stems[i + 1 : i + 1 + NEAR]) - {""}
+        before = [] if relation else stems[max(0, i - NEAR) : i]
+        near = frozenset(before + stems[i + 1 : i + 1 + NEAR]) - {""}
         if o and near:
             found[o.word] = Opposed(o, near)
     return tuple(found.values())
@@ -254,10 +257,12 @@ def _negated_word(main: str) -> str:
 
 
 def _negation_terms(question: str) -> frozenset[str]:
-    """The negation words of ``question`` other than its first (see ``Question.negation_terms``)."""
+    """The negation words of ``question`` used as names, after a determiner ("the nobody group", "the
+    none scheduler"; see ``Question.negation_terms``). Not "when no backup exists": that negates."""
     folded = [fold(t) for t in words(question)]
-    said = [w for i, w in enumerate(folded) if negation_at(folded, i)]
-    return frozenset(said[1:]) - set(said[:1])
+    return frozenset(
+        w for i, w in enumerate(folded) if i and folded[i - 1] in _ARTICLES and negation_at(folded, i)
+    )
 
 
 _AUXILIARY = "is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must"
@@ -461,7 +466,7 @@ def asked_about(question: str) -> list[str]:
             if _ends_phrase(following):
                 return [w for w in phrase if not _adjective_like(w)]
             continue  # "the state budget": the head is still to come
-        if phrase and _participle(word) and not all(map(_adjective_like, phrase)):
+        if phrase and _participle(word) and not all(map(superlative, phrase)):
             # after a noun a participle ends the noun phrase ("the prize offered for ...", "the term
             # used to ..."); before one it qualifies it ("the largest compressed file")
             break

@@ -176,6 +176,7 @@ def test_no_evidence_or_no_words_is_a_refusal():
         # a participle before the noun qualifies it; after it, ends the phrase
         ("What was the longest recorded flight of the drone?", ["flight"]),
         ("What was the budget approved last year?", ["budget"]),
+        ("What is the material used for the casing?", ["material"]),
     ],
 )
 def test_asked_about_is_the_thing_whose_value_is_asked(question, asked):
