@@ -257,7 +257,7 @@ def _negated_word(main: str) -> str:
 
 
 def _negation_terms(question: str) -> frozenset[str]:
-    """The negation words of ``question`` used as names, after a determiner ("the nobody group", "the
+    """The negation words of ``question`` used as names, after an article ("the nobody group", "the
     none scheduler"; see ``Question.negation_terms``). Not "when no backup exists": that negates."""
     folded = [fold(t) for t in words(question)]
     return frozenset(
@@ -468,7 +468,7 @@ def asked_about(question: str) -> list[str]:
             continue  # "the state budget": the head is still to come
         if phrase and _participle(word) and not all(map(superlative, phrase)):
             # after a noun a participle ends the noun phrase ("the prize offered for ...", "the term
-            # used to ..."); before one it qualifies it ("the largest compressed file")
+            # used to ..."); after a superlative it qualifies the noun to come ("the largest compressed file")
             break
         if (
             not token[:1].isupper() and word not in _ANSWER_MODIFIERS and not word[:1].isdigit()
