@@ -26,6 +26,7 @@ from rag.question import Question
 from rag.structure import labelled_row, row_header
 from rag.text import (
     CALENDAR,
+    MEASURES,
     STOPWORDS,
     TIME_UNITS,
     clock_times,
@@ -196,13 +197,15 @@ def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
     """The numbers in ``text`` that count ``noun``: followed by it within ``within`` words ("4,860
     CX-30 liquid nitrogen storage dewars"; "a six word phrase", as ``rivals`` spaces "six-word"), or
     the value of a label naming it in its last ``within`` words ("Paddle aerators, model AQ-55: 8
-    units")."""
+    units"). A number followed by a unit of measure measures something and counts nothing: "3.5 mm
+    mini-jack" is no count of jacks (but "5 days" counts days)."""
     tokens = words(text)
     found = {
         number
         for i, token in enumerate(tokens)
         for number in _counts(token)
-        if any(_same_word(noun, t) for t in tokens[i + 1 : i + 1 + within])
+        if not _measured(tokens[i + 1 : i + 2], noun)
+        and any(_same_word(noun, t) for t in tokens[i + 1 : i + 1 + within])
     }
     parts = _LABEL_END.split(text)
     for label, value in zip(parts, parts[1:], strict=False):
@@ -212,6 +215,11 @@ def _counts_of(noun: str, text: str, *, within: int = 5) -> set[str]:
         if plain and any(_same_word(noun, t) and t.endswith("s") for t in words(label)[-within:]):
             found |= _counts(first[0].rstrip(",;."))
     return found
+
+
+def _measured(following: Sequence[str], noun: str) -> bool:
+    """Whether the word after a number (``following``: one or none) is a unit of measure, not ``noun``."""
+    return bool(following) and fold(following[0]) in MEASURES and not _same_word(noun, following[0])
 
 
 def _same_word(word: str, other: str) -> bool:

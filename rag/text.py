@@ -460,6 +460,18 @@ TIME_UNITS = word_set(
     decade decades century centuries
     """
 )
+# Units a quantity is measured in, written out or abbreviated: "3.5 mm", "48 V", "100 mW", "32 ohms"
+MEASURES = TIME_UNITS | word_set(
+    """
+    mm cm km kg mg ml kl v mv kv w mw kw kwh mwh mah hz khz mhz ghz db dbu dba ohm ohms bar psi rpm
+    bps kbps mbps gbps kb mb gb tb kib mib gib tib
+    meter meters metre metres kilometer kilometers kilometre kilometres centimeter centimeters
+    millimeter millimeters millimetre millimetres mile miles foot feet inch inches yard yards
+    gram grams kilogram kilograms tonne tonnes ton tons ounce ounces pound pounds liter liters litre
+    litres gallon gallons degree degrees volt volts watt watts amp amps ampere amperes hertz
+    byte bytes kilobyte kilobytes megabyte megabytes gigabyte gigabytes percent
+    """
+)
 _TIME_ABBREVIATIONS = {
     "sec": "second",
     "secs": "second",

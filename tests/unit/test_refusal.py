@@ -241,6 +241,15 @@ def test_a_bound_is_mentioned_in_the_words_documents_state_it_in():
     assert not mentions_specifics(analyse("What is the maximum check-in time?"), check_in)
 
 
+def test_a_number_before_a_unit_of_measure_counts_nothing():
+    jacks = analyse("How many combo jacks does the recorder have?")
+    assert not rivals(jacks, "3.5 mm stereo mini-jack | 1 | Plug-in power microphone input")
+    assert rivals(jacks, "The recorder has 4 locking combo jacks.") == {"4"}
+    bottles = analyse("How many bottles are in a crate?")
+    assert rivals(bottles, "A crate holds 12 500 ml bottles.") == {"12"}
+    assert rivals(analyse("How many hours does the test take?"), "The test takes 6 hours.") == {"6"}
+
+
 def test_rivals_are_the_candidates_an_answer_could_pick():
     both = "Noboa met Gen. Francis Donovan and Mark Schafer in Quito."
     assert rivals(_q("person", "Who did Noboa meet?"), both) == {"francis donovan", "mark schafer"}
