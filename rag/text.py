@@ -534,8 +534,9 @@ _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.][0-5]\d\b|\b(1[0-2]|0?[1-9])\s?(a\.?
 
 
 def clock_times(text: str) -> set[str]:
-    """The times of day ``text`` names, as written."""
-    return {m.group() for m in _CLOCK.finditer(text)}
+    """The times of day ``text`` names, as they compare: case, spaces and dots dropped ("6 p.m." and "6pm"
+    are "6pm"; a sentence's full stop is no part of "6 pm.")."""
+    return {re.sub(r"[\s.]", "", m.group().lower()) for m in _CLOCK.finditer(text)}
 
 
 _ANCHOR = re.compile(

@@ -568,6 +568,9 @@ def test_sums_in_any_currency_and_times_of_day_are_answers():
     assert q.times == {"18:00"} and not q.day_asked
     assert not holds_kind(q, "No ferry leaves after 18:00.")
     assert holds_kind(q, "The last ferry leaves at 21:30.")
+    evening = _q("date", "When does the kiosk open after 6 pm?")
+    assert not holds_kind(evening, "The kiosk is closed after 6 pm.")
+    assert not holds_kind(evening, "It is closed after 6 p.m. on weekdays.")
     assert _q("date", "Which day does the ferry leave after 18:00?").day_asked
     q = _q("money", "What is the fee above $500?")
     assert q.sums == {"$500"} and not holds_kind(q, "A fee applies above $500.")
