@@ -19,6 +19,7 @@ from rag.text import (
     anchored_names,
     designations,
     fold,
+    negated,
     negation_at,
     normalize_word,
     people,
@@ -42,9 +43,9 @@ def polarity(q: Question, text: str) -> str:
     not extend to ...")."""
     if not q.negated:
         return ""
-    folded = [fold(w) for w in words(text)]
-    negating = any(negation_at(folded, i) and w not in q.negation_terms for i, w in enumerate(folded))
-    if not negating or (q.negated_word and _says_unnegated(text, q.negated_word, q.negation_terms)):
+    if not negated(text, terms=q.negation_terms) or (
+        q.negated_word and _says_unnegated(text, q.negated_word, q.negation_terms)
+    ):
         return "the question is negated and the passage is not"
     return ""
 
@@ -61,7 +62,7 @@ def _says_unnegated(text: str, word_stem: str, terms: frozenset[str] = frozenset
             if not shares_stem(stem(base_form(w)), [word_stem]):
                 continue
             window = range(max(0, i - NEGATION_REACH), min(len(folded), i + NEGATION_REACH + 1))
-            if any(negation_at(folded, j) and folded[j] not in terms for j in window):
+            if any(negation_at(folded, j, terms=terms) for j in window):
                 return False
             found = True
     return found

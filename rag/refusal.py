@@ -397,7 +397,7 @@ def mentions_specifics(q: Question, e: Evidence, *, others: Sequence[Evidence] =
     context = _context(e)
     stems = _context_stems(context)
     if not all(
-        any(_same_word(w, t) or _same_word(w.replace("-", ""), t) for t in stems)
+        any(_same_word(w, t) or _same_word(_unhyphenated(w), t) for t in stems)
         or alternatives & stems
         or states_bound(w, e.text)  # the unit itself: "at most 12 bicycles"
         for w, alternatives in zip(q.asked, q.asked_synonyms, strict=True)
@@ -442,7 +442,7 @@ def _context_stems(context: str) -> set[str]:
     """Stems of the names and content words of ``context``, a hyphenated word also as one word and as
     its parts: "e-mail" is mentioned by "email", "start-up" mentions "startup" and "start"."""
     hyphenated = [w for w in words(context) if "-" in w]
-    variants = {stem(w.replace("-", "")) for w in hyphenated}
+    variants = {stem(_unhyphenated(w)) for w in hyphenated}
     variants |= {stem(part) for w in hyphenated for part in w.split("-") if len(part) > 2}
     return {stem(n) for n in names(context)} | set(content_terms(context)) | variants
 

@@ -651,14 +651,19 @@ _NEGATIONS = word_set(
 )
 
 
-def negated(text: str) -> bool:
+def negated(text: str, *, terms: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` says "not", "never", "no" or the like ("isn't", "cannot", "failed to"), but not
-    as in "whether or not"."""
+    as in "whether or not". Negation words in ``terms`` name things ("the nobody group") and negate
+    nothing."""
     folded = [fold(w) for w in words(text)]
-    return any(negation_at(folded, i) for i in range(len(folded)))
+    return any(negation_at(folded, i, terms=terms) for i in range(len(folded)))
 
 
-def negation_at(folded: Sequence[str], i: int) -> bool:
+def negation_at(folded: Sequence[str], i: int, *, terms: frozenset[str] = frozenset()) -> bool:
     """Whether the ``i``-th of the folded words ``folded`` is a negation (see ``negated``)."""
     w = folded[i]
-    return (w in _NEGATIONS or w.endswith("n't")) and not (w == "not" and i and folded[i - 1] == "or")
+    return (
+        (w in _NEGATIONS or w.endswith("n't"))
+        and w not in terms
+        and not (w == "not" and i and folded[i - 1] == "or")
+    )
