@@ -3,7 +3,7 @@ fused (hybrid), optionally limited to some documents or dates.
 
 Hybrid fuses the two rankings by reciprocal rank (RRF): a passage's score is the sum over rankings of
 ``1 / (RRF_K + rank)``. It needs no calibration between cosine and BM25 scores, which live on
-different scales. The fused list is then diversified so that one long document does not take every
+different scales; each ranking's own first is kept ahead of the rest. The fused list is then diversified so that one long document does not take every
 place. Every hit carries its cosine similarity to the question whatever ranked it, because the
 stages after retrieval (evidence, refusal) read that score.
 """
@@ -61,14 +61,18 @@ class Retriever:
 
 
 def fuse(rankings: list[list[Chunk]]) -> list[Chunk]:
-    """Reciprocal rank fusion of ``rankings`` (each best first) into one list, best first."""
+    """Reciprocal rank fusion of ``rankings`` (each best first) into one list, best first, except that
+    each ranking's own first comes before the rest. By fused score alone, the passage one ranking puts
+    first and the other far down loses to passages both put halfway: the one table row holding the
+    question's rare numbers ("UID range 60514…60577") to prose about UID ranges in general."""
     scores: dict[str, float] = {}
     chunks: dict[str, Chunk] = {}
     for ranking in rankings:
         for rank, chunk in enumerate(ranking, start=1):
             scores[chunk.id] = scores.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank)
             chunks.setdefault(chunk.id, chunk)
-    return [chunks[cid] for cid in sorted(scores, key=lambda cid: -scores[cid])]
+    firsts = {ranking[0].id for ranking in rankings if ranking}
+    return [chunks[cid] for cid in sorted(scores, key=lambda cid: (cid not in firsts, -scores[cid]))]
 
 
 def diversify(chunks: list[Chunk], k: int) -> list[Chunk]:

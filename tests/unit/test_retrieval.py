@@ -16,12 +16,20 @@ def ids(chunks) -> list[str]:
 
 
 def test_fusion_rewards_agreement_between_rankings():
-    dense = [chunk("a#0"), chunk("b#0"), chunk("c#0")]
-    words = [chunk("c#0"), chunk("d#0"), chunk("b#0")]
-    # b and c are in both lists; c is first in one, b second: both beat chunks found by one ranking only.
-    assert ids(fuse([dense, words]))[:2] == ["c#0", "b#0"]
-    assert set(ids(fuse([dense, words]))) == {"a#0", "b#0", "c#0", "d#0"}
+    dense = [chunk("a#0"), chunk("b#0"), chunk("c#0"), chunk("e#0")]
+    words = [chunk("f#0"), chunk("c#0"), chunk("d#0"), chunk("b#0")]
+    # After each ranking's first, b and c (in both lists) beat d and e (found by one ranking only).
+    assert ids(fuse([dense, words])) == ["a#0", "f#0", "c#0", "b#0", "d#0", "e#0"]
     assert ids(fuse([dense, []])) == ids(dense)
+
+
+def test_each_rankings_first_survives_fusion():
+    # The keyword ranking's first (a table row holding the question's rare numbers) is near the end of
+    # the dense ranking; by fused score alone, passages both rankings put halfway would push it out.
+    dense = [chunk(f"prose#{i}") for i in range(20)] + [chunk("row#0")]
+    words = [chunk("row#0")] + [chunk(f"prose#{i}") for i in range(1, 20)]
+    assert ids(fuse([dense, words]))[:2] == ["row#0", "prose#0"]
+    assert "row#0" in ids(diversify(fuse([dense, words]), 4))
 
 
 def test_diversity_keeps_one_document_from_taking_every_place():
