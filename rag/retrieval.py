@@ -3,9 +3,10 @@ fused (hybrid), optionally limited to some documents or dates.
 
 Hybrid fuses the two rankings by reciprocal rank (RRF): a passage's score is the sum over rankings of
 ``1 / (RRF_K + rank)``. It needs no calibration between cosine and BM25 scores, which live on
-different scales; each ranking's own first is kept ahead of the rest. The fused list is then diversified so that one long document does not take every
-place. Every hit carries its cosine similarity to the question whatever ranked it, because the
-stages after retrieval (evidence, refusal) read that score.
+different scales; each ranking's own first is kept ahead of the rest. The fused list is then
+diversified so that one long document does not take every place. Every hit carries its cosine
+similarity to the question whatever ranked it, because the stages after retrieval (evidence, refusal)
+read that score.
 """
 
 from __future__ import annotations
