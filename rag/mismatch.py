@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from rag.lexicon import RELATIONS, base_form
-from rag.question import NEAR, Question
+from rag.question import Question, near_stems
 from rag.structure import header_cells, row_header
 from rag.text import (
     anchored_names,
@@ -81,10 +81,11 @@ def contrast(q: Question, text: str) -> str:
         o = opposed.opposites
         if o.word in whole or shares_stem(stem(o.word), whole_stems):  # "handled" is "handle"
             continue
+        relation = o.word in RELATIONS
         for i, (token, token_stem) in enumerate(zip(tokens, stems, strict=True)):
-            before = [] if o.word in RELATIONS else stems[max(0, i - NEAR) : i]  # what it governs
-            near = before + stems[i + 1 : i + 1 + NEAR]
-            if (token in o.words or token_stem in o.stems) and opposed.near & set(near):
+            if (token in o.words or token_stem in o.stems) and opposed.near & set(
+                near_stems(stems, i, relation=relation)
+            ):
                 return f'the question says "{o.word}" where the passage says "{token}"'
     return ""
 

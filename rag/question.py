@@ -133,6 +133,13 @@ class Opposed:
     the passage's opposite must govern too ("prior to 1.0.2", not "damaged before delivery")."""
 
 
+def near_stems(stems: list[str], i: int, *, relation: bool = False) -> list[str]:
+    """The stems within ``NEAR`` words of the ``i``-th; for a preposition (``relation``: "after"), those
+    after it only, what it governs (see ``Opposed.near``). The question's and the passage's alike."""
+    before = [] if relation else stems[max(0, i - NEAR) : i]
+    return before + stems[i + 1 : i + 1 + NEAR]
+
+
 _CONDITION = re.compile(r"^\W*(if|unless|once|whereas|provided that|assuming)\b[^,?]*,\s*", re.IGNORECASE)
 
 
@@ -189,8 +196,7 @@ def _opposed(question: str) -> tuple[Opposed, ...]:
         o = opposites(token)
         # an opposite the question itself says ("simple or complex") is not an edit
         o = Opposites(o.word, o.stems - asked, frozenset(w for w in o.words if stem(w) not in asked))
-        before = [] if relation else stems[max(0, i - NEAR) : i]
-        near = frozenset(before + stems[i + 1 : i + 1 + NEAR]) - {""}
+        near = frozenset(near_stems(stems, i, relation=relation)) - {""}
         if o and near:
             found[o.word] = Opposed(o, near)
     return tuple(found.values())
