@@ -35,9 +35,11 @@ def shared_embedder() -> SentenceTransformerEmbedder:
 
 @lru_cache(maxsize=4)
 def shared_generator(
-    path: Path, name: str, style: str | None, context_tokens: int, threads: int
+    path: Path, name: str, style: str | None, context_tokens: int, threads: int, verbatim: bool
 ) -> LlamaGenerator:
-    return LlamaGenerator(path, name=name, style=style, context_tokens=context_tokens, threads=threads)
+    return LlamaGenerator(
+        path, name=name, style=style, context_tokens=context_tokens, threads=threads, verbatim=verbatim
+    )
 
 
 def warm_up(*, mode: str | None = None, model: str | None = None) -> None:
@@ -66,7 +68,7 @@ def generator_factory(settings: Settings) -> Callable[[], Generator]:
         return lambda: server
     model = resolve_model(settings.model, settings.models_dir)
     return lambda: shared_generator(
-        model.path, model.name, model.prompt, settings.context_tokens, settings.threads
+        model.path, model.name, model.prompt, settings.context_tokens, settings.threads, model.verbatim
     )
 
 

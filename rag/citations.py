@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rag.question import Question
 from rag.structure import section_title
-from rag.text import content_terms, names, numbers, spans_of_time, split_sentences, stem
+from rag.text import content_terms, fold, names, numbers, spans_of_time, split_sentences, stem, words
 from rag.types import Evidence, Source
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -60,12 +60,19 @@ def unsupported_terms(text: str, support: str) -> set[str]:
 
 
 def check_sentence(
-    sentence: str, evidence: list[Evidence], q: Question, said: Sequence[Claim] = ()
+    sentence: str,
+    evidence: list[Evidence],
+    q: Question,
+    said: Sequence[Claim] = (),
+    *,
+    verbatim: bool = False,
 ) -> tuple[Claim | None, str]:
     """The claim ``sentence`` makes and the evidence it rests on, or ``None`` and what is wrong.
 
     ``said`` are the claims already accepted for this answer: the first one must say something the
-    question does not (a model that echoes the question has not answered it).
+    question does not (a model that echoes the question has not answered it). ``verbatim``: the
+    sentence must be a run of the words of a unit it cites (``in_its_words``), for a model too small
+    to reword the evidence faithfully (``Generator.verbatim``).
     """
     by_label = {e.label: e for e in evidence}
     labels = tuple(dict.fromkeys(int(m) for m in _MARKER.findall(sentence)))
@@ -86,7 +93,17 @@ def check_sentence(
             return None, f"no evidence holds {bare!r}"
     if not said and not set(content_terms(bare)) - set(q.terms):
         return None, "the answer only repeats the question"
+    if verbatim and not any(in_its_words(bare, by_label[label].text) for label in labels):
+        return None, f"{bare!r} is not in the words of the evidence it cites"
     return Claim(bare, labels), ""
+
+
+def in_its_words(sentence: str, text: str) -> bool:
+    """Whether ``sentence`` is a run of the words of ``text`` (case, punctuation and spacing aside):
+    "0x21" and "the zlib format" are in the words of "... using the zlib format ...", "The date of
+    the first distribution" is not in those of "on the date the Contributor first distributes"."""
+    wanted = " ".join(words(fold(sentence)))
+    return bool(wanted) and f" {wanted} " in f" {' '.join(words(fold(text)))} "
 
 
 def verify(answer: str, evidence: list[Evidence], q: Question) -> tuple[tuple[Claim, ...], str]:

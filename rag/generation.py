@@ -26,6 +26,9 @@ class Generator(Protocol):
     name: str
     style: str  # "chat" (instruction-tuned, has a template) or "completion" (base model)
     context_tokens: int
+    verbatim: bool
+    """Its answers are shown only in the evidence's own words (``rag.citations.in_its_words``): a model
+    too small to reword evidence faithfully (the catalog's ``verbatim``)."""
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -52,9 +55,11 @@ class LlamaGenerator:
         style: str | None = None,
         context_tokens: int = 2048,
         threads: int = 2,
+        verbatim: bool = False,
     ) -> None:
         self.path = Path(path)
         self.name = name or self.path.stem
+        self.verbatim = verbatim
         self._lock = threading.Lock()
         try:
             from llama_cpp import Llama
@@ -161,8 +166,11 @@ class ServerGenerator:
     ``/extras/tokenize`` (probed once), and otherwise estimated on the high side (``ESTIMATE_FACTOR``).
     Nothing is sent before the first use. Each call opens its own connection and the server queues
     concurrent requests itself, so unlike LlamaGenerator this needs no lock. Every failure is a
-    ``ModelError`` that names the URL.
+    ``ModelError`` that names the URL. Its answers may reword the evidence (``verbatim`` is false):
+    the server's model is not one this project has measured.
     """
+
+    verbatim = False
 
     def __init__(
         self,

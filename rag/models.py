@@ -31,15 +31,19 @@ class ModelSpec:
     licence: str
     source: str
     description: str = ""
+    verbatim: bool = False
+    """Its answers are shown only in the evidence's own words (``Generator.verbatim``)."""
 
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    """A GGUF on disk and how to prompt it (``prompt`` is ``None``: decide from the file)."""
+    """A GGUF on disk and how to prompt it (``prompt`` is ``None``: decide from the file). A GGUF
+    outside the catalog is not ``verbatim``: a model someone brings may word its answers."""
 
     name: str
     path: Path
     prompt: str | None
+    verbatim: bool = False
 
 
 def load_catalog(models_dir: Path) -> list[ModelSpec]:
@@ -77,7 +81,7 @@ def resolve_model(name_or_path: str, models_dir: Path) -> ResolvedModel:
     path = models_dir / spec.file
     if not path.is_file():
         raise ModelError(f"model {spec.name!r} is not on disk at {path}: run `rag models pull {spec.name}`")
-    return ResolvedModel(name=spec.name, path=path, prompt=spec.prompt)
+    return ResolvedModel(name=spec.name, path=path, prompt=spec.prompt, verbatim=spec.verbatim)
 
 
 def pull_model(name: str, models_dir: Path, *, install: bool = True) -> Path:

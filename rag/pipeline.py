@@ -199,7 +199,9 @@ class Pipeline:
         draft.problem = "the model gave no answer"
         text = ""
         for sentence in self._generate_sentences(q.text, shown):
-            claim, problem = check_sentence(sentence, shown, q, said=draft.claims)
+            claim, problem = check_sentence(
+                sentence, shown, q, said=draft.claims, verbatim=self.generator.verbatim
+            )
             if claim and not draft.claims:
                 problem = _first_claim_problem(q, claim, shown)
                 claim = None if problem else claim

@@ -47,9 +47,10 @@ class ScriptedGenerator:
     name = "scripted"
     context_tokens = 512
 
-    def __init__(self, *replies: str, style: str = "completion") -> None:
+    def __init__(self, *replies: str, style: str = "completion", verbatim: bool = False) -> None:
         self.replies = list(replies)
         self.style = style
+        self.verbatim = verbatim
         self.prompts: list[str] = []
 
     def count_tokens(self, text: str) -> int:

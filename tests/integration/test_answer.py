@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag import Answer, answer, ingest, stream_answer
+from rag.api import generator_factory
+from rag.config import Settings
 from rag.errors import StoreError
 from tests.conftest import CORPUS
 
@@ -20,6 +22,10 @@ def test_the_strikes_question_cites_the_strikes_article(corpus_store):
     for source in result.sources:
         assert source.quote and source.title and source.date
         assert source.quote in source.passage
+
+
+def test_the_default_model_answers_only_in_the_evidence_s_words():
+    assert generator_factory(Settings.from_env(model="gemma3-270m"))().verbatim
 
 
 def test_streaming_yields_the_text_then_the_answer(corpus_store):

@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from rag.citations import check_sentence, cite, unsupported_terms, verify
+from rag.citations import check_sentence, cite, in_its_words, unsupported_terms, verify
 from rag.question import analyse
 from rag.types import Chunk, Evidence
 
@@ -72,6 +72,35 @@ def test_invented_figures_and_echoes_and_hedges_fail():
     assert check_sentence("In 2019 in Sucumbios.", FACTS, Q)[0] is None
     assert "repeats the question" in check_sentence("The strikes take place.", FACTS, Q)[1]
     assert "declined" in check_sentence("The facts do not say; it is unknown.", FACTS, Q)[1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "inside"),
+    [
+        ("0x21", "Filter ID:                  0x21", True),
+        ("The zlib format.", 'The "deflate" encoding uses the zlib format, not gzip.', True),
+        ("in English,  Finnish and German", "Printed quick-start guide in English, Finnish and German", True),
+        ("Sucumbíos", "the province of Sucumbios", True),
+        # reworded, reordered, or a word cut short: not the text's own words
+        ("The date of the first distribution", "on the date the Contributor first distributes it", False),
+        ("In Finnish, German and English", "Printed quick-start guide in English, Finnish and German", False),
+        ("zlib form", "it uses the zlib format", False),
+        ("", "anything", False),
+    ],
+)
+def test_the_evidence_s_own_words_are_a_run_of_its_words(sentence, text, inside):
+    assert in_its_words(sentence, text) is inside
+
+
+def test_a_verbatim_model_s_sentence_must_be_in_the_words_of_what_it_cites():
+    claim, _ = check_sentence("Northeastern province of Sucumbios [1].", FACTS, Q, verbatim=True)
+    assert claim and claim.labels == (1,)
+    reworded = "In Sucumbios province, near Colombia [1]."
+    assert check_sentence(reworded, FACTS, Q)[0]  # every name is in the evidence
+    claim, problem = check_sentence(reworded, FACTS, Q, verbatim=True)
+    assert claim is None and "not in the words of the evidence it cites" in problem
+    # the run must be in a unit the sentence cites, not in another one
+    assert check_sentence("The meeting was in Quito [1].", FACTS, Q, verbatim=True)[0] is None
 
 
 def test_verify_stops_at_the_first_bad_sentence():

@@ -14,6 +14,8 @@ def test_the_catalog_ships_both_small_models():
     assert specs["gemma3-270m"].prompt == "completion"
     assert specs["smollm2-135m"].prompt == "chat"
     assert all(len(s.sha256) == 64 and s.package and s.licence for s in specs.values())
+    # both were measured rewording evidence wrongly where quoting it was right
+    assert all(s.verbatim for s in specs.values())
 
 
 def test_a_missing_model_names_the_command_that_pulls_it(tmp_path: Path):
@@ -33,7 +35,7 @@ def test_any_gguf_path_resolves_with_its_style_left_to_the_file(tmp_path: Path):
     f = tmp_path / "my-model.gguf"
     f.write_bytes(b"GGUF")
     model = resolve_model(str(f), MODELS)
-    assert (model.name, model.path, model.prompt) == ("my-model", f, None)
+    assert (model.name, model.path, model.prompt, model.verbatim) == ("my-model", f, None, False)
 
 
 def test_pull_refuses_a_file_with_the_wrong_checksum(tmp_path: Path):

@@ -19,8 +19,8 @@ CHUNKS = Chunking(max_tokens=40, overlap_tokens=8, count=lambda text: len(text.s
 def make_pipeline(index, embedder, news_doc):
     store_docs(index, [news_doc], embedder, CHUNKS)
 
-    def make(*replies: str, mode: str = "auto") -> tuple[Pipeline, ScriptedGenerator]:
-        generator = ScriptedGenerator(*replies)
+    def make(*replies: str, mode: str = "auto", verbatim: bool = False) -> tuple[Pipeline, ScriptedGenerator]:
+        generator = ScriptedGenerator(*replies, verbatim=verbatim)
         return Pipeline(
             retriever=Retriever(index, embedder),
             embedder=embedder,
@@ -79,6 +79,18 @@ def test_a_paraphrase_in_words_the_evidence_lacks_falls_back_to_quoting_it(make_
     )
     assert not answer.refused and answer.text.startswith("Around 70% of the drugs produced by Colombia")
     assert "smuggl" in answer.reason and "cargo" in answer.reason
+
+
+def test_a_verbatim_model_s_rewording_falls_back_to_quoting_the_evidence(make_pipeline):
+    question = "What share of the drugs produced by Colombia and Peru is shipped through Ecuador?"
+    pipeline, _ = make_pipeline("Around 70% of the drugs [1].", verbatim=True)
+    assert pipeline.answer(question).text == "Around 70% of the drugs [1]."
+    pipeline, _ = make_pipeline("About 70% of the drugs [1].", verbatim=True)  # not the evidence's words
+    answer = pipeline.answer(question)
+    assert not answer.refused and answer.text.startswith("Around 70% of the drugs produced by Colombia")
+    assert "not in the words of the evidence" in answer.reason
+    pipeline, _ = make_pipeline("About 70% of the drugs [1].")  # a model that may reword
+    assert pipeline.answer(question).text == "About 70% of the drugs [1]."
 
 
 def test_a_negated_twin_of_an_answerable_question_gets_the_closest_passage_not_an_answer(make_pipeline):
