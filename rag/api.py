@@ -16,7 +16,7 @@ from rag.generation import Generator, LlamaGenerator
 from rag.index import Index, StoredDocument
 from rag.ingestion import Chunking, IngestReport, ingest_files
 from rag.injection import DETECTOR
-from rag.models import resolve_model
+from rag.models import is_verbatim, resolve_model
 from rag.pipeline import Pipeline
 from rag.reading import Found, find_documents
 from rag.retrieval import Retriever
@@ -64,6 +64,7 @@ def generator_factory(settings: Settings) -> Callable[[], Generator]:
             name=settings.llm_model,
             style=settings.llm_style,
             context_tokens=settings.context_tokens,
+            verbatim=is_verbatim(settings.llm_model, settings.models_dir),
         )
         return lambda: server
     model = resolve_model(settings.model, settings.models_dir)

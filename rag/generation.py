@@ -166,11 +166,9 @@ class ServerGenerator:
     ``/extras/tokenize`` (probed once), and otherwise estimated on the high side (``ESTIMATE_FACTOR``).
     Nothing is sent before the first use. Each call opens its own connection and the server queues
     concurrent requests itself, so unlike LlamaGenerator this needs no lock. Every failure is a
-    ``ModelError`` that names the URL. Its answers may reword the evidence (``verbatim`` is false):
-    the server's model is not one this project has measured.
+    ``ModelError`` that names the URL. ``verbatim``: the served model is one the catalog holds to the
+    evidence's words (``rag.models.is_verbatim``).
     """
-
-    verbatim = False
 
     def __init__(
         self,
@@ -180,11 +178,13 @@ class ServerGenerator:
         style: str = "completion",
         context_tokens: int = 2048,
         read_timeout: float = READ_TIMEOUT_S,
+        verbatim: bool = False,
     ) -> None:
         if style not in ("completion", "chat"):
             raise ModelError(f"style must be 'completion' or 'chat', got {style!r}")
         self.url = _base_url(url)
         self.style = style
+        self.verbatim = verbatim
         self.context_tokens = context_tokens
         self.read_timeout = read_timeout
         self._name = name

@@ -70,6 +70,12 @@ def find_spec(name: str, models_dir: Path) -> ModelSpec:
     raise ModelError(f"unknown model {name!r}: known models are {known}, or give a path to a .gguf file")
 
 
+def is_verbatim(name: str, models_dir: Path) -> bool:
+    """Whether the catalog holds the model ``name`` to the evidence's words, wherever it runs (a
+    server serving "gemma3-270m" too); a name it lacks is not."""
+    return any(spec.name == name and spec.verbatim for spec in load_catalog(models_dir))
+
+
 def resolve_model(name_or_path: str, models_dir: Path) -> ResolvedModel:
     """A catalog name (``gemma3-270m``) or a path to any GGUF file."""
     if name_or_path.endswith(".gguf") or "/" in name_or_path:

@@ -4,7 +4,7 @@ import pytest
 
 from rag.config import PROJECT_DIR
 from rag.errors import ModelError
-from rag.models import load_catalog, pull_model, resolve_model
+from rag.models import is_verbatim, load_catalog, pull_model, resolve_model
 
 MODELS = PROJECT_DIR / "models"
 
@@ -16,6 +16,9 @@ def test_the_catalog_ships_both_small_models():
     assert all(len(s.sha256) == 64 and s.package and s.licence for s in specs.values())
     # both were measured rewording evidence wrongly where quoting it was right
     assert all(s.verbatim for s in specs.values())
+    # by name, wherever the model runs (a server's "gemma3-270m" too); a name the catalog lacks words freely
+    assert is_verbatim("gemma3-270m", MODELS) and not is_verbatim("llama-3-8b", MODELS)
+    assert not is_verbatim("", MODELS)
 
 
 def test_a_missing_model_names_the_command_that_pulls_it(tmp_path: Path):
