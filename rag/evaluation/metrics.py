@@ -59,9 +59,10 @@ def token_f1(text: str, acceptable: Sequence[str]) -> float:
 
 
 def _squash(text: str) -> str:
-    """Without whitespace or the " | " between a table row's cells: a span matches however a reader
-    laid its row out."""
-    return re.sub(r"[\s|]+", "", text)
+    """Without whitespace, the " | " between a table row's cells, or Markdown's code backticks and
+    emphasis asterisks: a span copied from a file's source matches however a reader laid its row out
+    and whatever markup it dropped ("| `ping` | 15 |" is the row "ping | 15")."""
+    return re.sub(r"[\s|`*]+", "", text)
 
 
 def contains_evidence(chunk_text: str, evidence: Sequence[str]) -> bool:

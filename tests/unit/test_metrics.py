@@ -62,6 +62,10 @@ def test_a_refusal_is_never_correct_and_unanswerables_have_no_answer_score():
 def test_evidence_containment_ignores_whitespace():
     assert contains_evidence("Around 70%  of the\ndrugs produced", ["Around 70% of the drugs"])
     assert not contains_evidence("Around 80% of the drugs", ["Around 70% of the drugs"])
+    # a span copied from Markdown source, against the text its reader kept
+    assert contains_evidence("ping | int | 15 | Ping interval", ["| `ping` | `int` | 15 | Ping interval"])
+    assert contains_evidence("Use the fast mode.", ["Use the **fast** mode."])
+    assert not contains_evidence("ping | int | 16", ["| `ping` | `int` | 15 |"])
 
 
 def test_a_citation_is_precise_when_gold_or_quoting_an_answer():
