@@ -2,13 +2,13 @@
 
 Tiny models answer well from three short numbered sentences and badly from whole articles, so what they
 are shown is chosen here. The units are the sentences of prose blocks and the whole list items, table
-rows and label–value lines of the others (``rag.structure``); a heading is never one. Every unit of the
-retrieved chunks is scored against the question, with the headings it stands under and a row's header
-cells as its context, by embedding similarity and by weighted overlap with the question's key terms (how
-close it is), and ranked by weights learned from the question sets over those and a few more features
-(whether it holds the kind of thing asked for, ends in a colon...), which orders the units that can
-answer; duplicates are dropped, and a sentence that leans on the one before ("He said ...") or goes on
-with a quotation it opened is taken together with it.
+rows and label–value lines of the others, and the lines of code (``rag.structure``); a heading is never
+one. Every unit of the retrieved chunks is scored against the question, with the headings it stands under
+and a row's header cells as its context, by embedding similarity and by weighted overlap with the
+question's key terms (how close it is), and ranked by weights learned from the question sets over those
+and a few more features (whether it holds the kind of thing asked for, ends in a colon...), which orders
+the units that can answer; duplicates are dropped, and a sentence that leans on the one before ("He said
+...") or goes on with a quotation it opened is taken together with it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ import numpy as np
 from rag.embeddings import Embedder
 from rag.question import Question
 from rag.refusal import holds_kind
-from rag.structure import HEADING, PARAGRAPH, PROSE, ROW, framed_header, labelled_row, section_title
+from rag.structure import (
+    CODE,
+    HEADING,
+    PARAGRAPH,
+    PROSE,
+    ROW,
+    code_lines,
+    framed_header,
+    labelled_row,
+    section_title,
+)
 from rag.text import content_terms, fold, split_sentences, words
 from rag.types import Block, Chunk, Evidence, Hit
 
@@ -143,11 +153,13 @@ def unit_context(block: Block, title: str, lead_in: str = "") -> str:
 
 
 def _units(chunk: Chunk, block: Block) -> list[tuple[int, int]]:
-    """A block's evidence units: its sentences for prose (and for a very long item, row or field), the
-    whole block otherwise."""
+    """A block's evidence units: its sentences for prose (and for a very long item, row or field), its
+    lines for code (``rag.structure.code_lines``), the whole block otherwise."""
     text = chunk.text[block.start - chunk.start : block.end - chunk.start]
     if block.kind == ROW and text == block.header:  # a table's header row says what rows hold, not a fact
         return []
+    if block.kind == CODE:
+        return code_lines(text, offset=block.start)
     if block.kind in PROSE or len(text.split()) > _UNIT_WORDS:
         return split_sentences(text, offset=block.start)
     stripped = text.strip()

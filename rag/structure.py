@@ -423,6 +423,37 @@ def with_fields(parts: Iterable[Part]) -> list[Part]:
 # ---- Stored with each chunk ---------------------------------------------------------------------
 
 
+_COMMENT = re.compile(r"(?:#|//)(?:\s|$)")  # a comment line: "# Same as Black.", "// retry once"
+_LINE_TEXT = re.compile(r"[^\s\u2500-\u257f](?:.*[^\s\u2500-\u257f])?")  # a line but its frame
+_COLUMN_GAP = re.compile(r"\S\s{2,}(?=\S)")  # the gap before a second column ("-m, --minimal  Only ...")
+
+
+def code_lines(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """The evidence units of a code block, as spans of ``text`` (shifted by ``offset``): its lines, not
+    its "sentences" (a program has none) nor the whole block. A comment line goes with the line it
+    comments on ("# Same as Black." with "line-length = 88"); a line set at the column where the line
+    above starts its second column goes on with it (the wrapped description in a command's help:
+    "-m, --minimal  Only output the charset detected to STDOUT. Disable JSON" over "output.").
+    White space and box-drawing characters at a line's ends are left out, and a line with no letter or
+    digit ("}", a rule of "─") is none."""
+    units: list[list[int]] = []
+    columns: set[int] = set()  # where the second column starts, in the first line of the unit
+    comment_open = False
+    at = 0
+    for line in text.split("\n"):
+        found = _LINE_TEXT.search(line)
+        if found and any(c.isalnum() for c in found.group()):
+            start, end = at + found.start(), at + found.end()
+            if units and (comment_open or found.start() in columns):
+                units[-1][1] = end
+            else:
+                units.append([start, end])
+                columns = {m.end() for m in _COLUMN_GAP.finditer(line, found.start(), found.end())}
+            comment_open = bool(_COMMENT.match(found.group())) and (comment_open or units[-1][0] == start)
+        at += len(line) + 1
+    return [(offset + start, offset + end) for start, end in units]
+
+
 def encode_blocks(blocks: Sequence[Block]) -> str:
     """Blocks as one JSON string, for stores that keep only flat values (Chroma metadata, SQLite)."""
     return json.dumps([[b.kind, b.start, b.end, list(b.section), b.level, b.header] for b in blocks])

@@ -85,3 +85,36 @@ def test_a_unit_holding_what_is_asked_ranks_above_the_sentence_introducing_it():
     )
     # closeness is its own: the units come closest first
     assert [e.score for e in evidence] == sorted((e.score for e in evidence), reverse=True)
+
+
+HELP = """\
+# normalizer
+
+## Command line
+
+```
+usage: normalizer [-h] [-m] file
+
+  -m, --minimal   Print only the detected encoding. Leave out the JSON
+                  report.
+  -r, --replace   Replace the file with its UTF-8 text.
+}
+```
+
+## Settings
+
+```toml
+# Same width as Black.
+line-length = 88
+```
+"""
+
+
+def test_a_code_block_s_units_are_its_lines_with_their_comments_and_wrapped_descriptions():
+    texts = [c.text for c in candidate_sentences([hit(HELP, doc_id="n.md")])]
+    assert texts == [
+        "usage: normalizer [-h] [-m] file",
+        "-m, --minimal   Print only the detected encoding. Leave out the JSON\n                  report.",
+        "-r, --replace   Replace the file with its UTF-8 text.",
+        "# Same width as Black.\nline-length = 88",
+    ]

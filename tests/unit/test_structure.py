@@ -14,6 +14,7 @@ from rag.structure import (
     ROW,
     Part,
     assemble,
+    code_lines,
     heading_level,
     is_field,
     text_parts,
@@ -416,3 +417,19 @@ def test_a_short_line_set_in_from_the_text_under_it_is_code_not_a_heading():
     assert (PARAGRAPH, "message = start-line CRLF [ body ]") in kinds(parts)
     headings = ["2.  Message Format", "Ship Arrivals", "Mooring fees"]  # a heading set in, without code
     assert [p.text for p in parts if p.kind == HEADING] == headings
+
+
+def test_a_console_screenshot_s_lines_are_read_without_their_box_and_rules_are_no_lines():
+    text = (
+        "\u256d\u2500 Options \u2500\u2500\u2500\u2500\u256e\n"
+        "\u2502 --install-completion   Install completion for the shell. \u2502\n"
+        "\u2502                        Needs Bash or Zsh.               \u2502\n"
+        "\u2570\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u256f\n"
+        "    }\n"
+    )
+    spans = code_lines(text, offset=100)
+    assert [text[a - 100 : b - 100] for a, b in spans] == [
+        "Options",
+        "--install-completion   Install completion for the shell. \u2502\n"
+        "\u2502                        Needs Bash or Zsh.",
+    ]
