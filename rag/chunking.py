@@ -20,7 +20,7 @@ from rag.types import Block, Chunk, Document
 
 TokenCounter = Callable[[str], int]
 
-CHUNKER = "blocks/cl100k_base/4"
+CHUNKER = "blocks/cl100k_base/5"
 """Names how chunks are cut. Change it with any change to where chunks begin or end: the stores
 built before then are told to rebuild (``rag reindex``) instead of mixing two kinds of chunks."""
 

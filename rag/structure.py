@@ -132,8 +132,8 @@ _NUMBERED_HEADING = re.compile(
     r"^(?:(?:[Ss]ection|[Aa]ppendix|[Cc]hapter|[Aa]rticle|[Pp]art)\s+)?(\d{1,2}(?:\.\d{1,2})*\.?|[A-Z](?:\.\d{1,2})+\.?|[A-Z]\.)"
     r"\s+([A-Z].*)$"
 )
-# "- ", "• ", "1) ", "(a) ", "iv. ", and clause numbers "4.1 " / "4.1.2. "
-_BULLET = re.compile(r"^([-*•◦▪‣–·]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]|\d{1,2}(?:\.\d{1,2})+\.?)\s+(?=\S)")
+# "- ", "• ", "o " (older RFCs' bullet), "1) ", "(a) ", "iv. ", and clause numbers "4.1 " / "4.1.2. "
+_BULLET = re.compile(r"^([-*•◦▪‣–·o]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]|\d{1,2}(?:\.\d{1,2})+\.?)\s+(?=\S)")
 # "HSR Filing Fee: $30,000", "E23: Steam boiler overpressure.", "Early Termination Granted: ..."; not
 # "Note that: ..." inside prose (the label starts with a capital or a digit and has at most 6 words),
 # not a URL ("https://").

@@ -88,6 +88,22 @@ def test_bullets_are_items_and_their_wrapped_lines_go_with_them():
     ]
 
 
+def test_an_older_rfc_s_o_bullets_are_items():
+    text = (
+        "   o  Records are delivered at most once, even when a station\n"
+        "      restarts in the middle of a transfer.\n\n"
+        "   o  A collector serves up to 4096 stations.\n"
+    )
+    assert kinds(text_parts(text)) == [
+        (
+            ITEM,
+            "o  Records are delivered at most once, even when a station restarts in the middle of a "
+            "transfer.",
+        ),
+        (ITEM, "o  A collector serves up to 4096 stations."),
+    ]
+
+
 def test_long_lines_are_paragraphs_of_their_own_and_a_short_line_over_prose_is_a_heading():
     long_a = (
         "Noboa said the operation would continue for as long as it takes, and that the army was ready. " * 2
