@@ -336,32 +336,44 @@ def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool) -> list[
     hard_wrapped = len(lines) > 1 and width >= _MIN_WRAP_WIDTH
     current: list[str] = []
     kind, page, header = PARAGRAPH, None, ""
+    table = _aligned_rows([line for line, _ in lines])
 
     def close() -> None:
         if current:
             parts.append(Part(kind, _joined(current), page=page))
             current.clear()
 
-    for line, line_page in lines:
+    for n, (line, line_page) in enumerate(lines):
         stripped = line.strip()
         previous = current[-1].rstrip() if current else ""
-        # A long line that does not end a sentence was wrapped; one that does may end its paragraph
-        # (and when it does not, the sentences are whole all the same)
+        first_word = stripped.split()[0]
+        # A line that does not end a sentence was wrapped when it is long, or when the next line's first
+        # word would not have fitted on it ("... designed by Lasse Collin" over "<lasse.collin@tukaani.org>
+        # and Igor Pavlov."); one that ends a sentence may end its paragraph (and when it does not, the
+        # sentences are whole all the same)
         wrapped = (
             hard_wrapped
             and bool(current)
-            and _WRAPPED_SHARE * width <= len(previous) <= _WRAP_WIDTH
+            and n not in table
             and not previous.endswith(_WRAP_END)
+            and (
+                _WRAPPED_SHARE * width <= len(previous) <= _WRAP_WIDTH
+                or (len(previous) + 1 + len(first_word) > width and _has_alnum(first_word))
+            )
         )
-        level = 0 if wrapped else heading_level(stripped)  # "12 bar and the valve opens" goes on
-        cells = _cells(stripped) if not wrapped else []
+        # "12 bar and the valve opens" goes on; a table's row is no heading
+        level = 0 if wrapped or n in table else heading_level(stripped)
+        cells, heads = table.get(n) or (_cells(stripped) if not wrapped else [], False)
         if level or cells:
             close()
         if level:
             parts.append(Part(HEADING, stripped, level=level, page=line_page if paged else None))
             continue
-        if cells:  # a rule "|---|---|" under a row makes it the header
-            if _TABLE_RULE.fullmatch(stripped):
+        if cells:  # a rule "|---|---|" under a row makes it the header, as does an aligned table's head
+            if heads:
+                header = " | ".join(cells)
+                parts.append(Part(ROW, header, header=header, page=line_page if paged else None))
+            elif _TABLE_RULE.fullmatch(stripped):
                 if parts and parts[-1].kind == ROW:
                     header = parts[-1].text
                     parts[-1] = replace(parts[-1], header=header)
@@ -400,6 +412,56 @@ def _cells(line: str) -> list[str]:
         return [cell.strip() for cell in line.strip("|").split("|")]
     cells = re.split(r" {3,}|\t+", line)
     return cells if len(cells) >= 2 and not is_field(line) else []
+
+
+_INNER_GAP = re.compile(r"(?<=[^\s.!?;:]) {2,}(?=\S)")  # not the two spaces some put after a sentence
+
+
+def _aligned_rows(lines: list[str]) -> dict[int, tuple[list[str], bool]]:
+    """The lines of a group that are rows of a table whose columns are aligned with spaces, by index:
+    runs of two lines or more, each with a gap of two spaces or more inside it (not after a sentence)
+    and none a heading, list item or label–value line, that have gaps at the same columns ("0x00   0
+    bytes  None" over "0x0A  32 bytes  SHA-256"). Each gives its cells, cut at those columns (or at
+    its own gaps of three spaces, where that gives more), and whether it is the table's head: its first
+    line when that has no digit and the rows under it do ("ID    Size      Check name")."""
+    rows: dict[int, tuple[list[str], bool]] = {}
+    run: list[int] = []
+    shared: set[int] = set()
+
+    def close() -> None:
+        if len(run) < 2:
+            return
+        cuts = [i for i in sorted(shared) if i - 1 not in shared]
+        first, *others = run
+        heads = not _has_digit(lines[first]) and any(_has_digit(lines[n]) for n in others)
+        for n in run:
+            line = lines[n]
+            cells = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+            cells = max([c for c in cells if c], _cells(line.strip()), key=len)
+            rows[n] = (cells, heads and n == first)
+
+    for n, line in enumerate(lines):
+        stripped = line.strip()
+        cell_like = not (is_field(stripped) or is_bullet(stripped) or heading_level(stripped))
+        gaps = (
+            {i for m in _INNER_GAP.finditer(line) for i in range(m.start(), m.end())} if cell_like else set()
+        )
+        if run and gaps & shared:
+            run.append(n)
+            shared &= gaps
+            continue
+        close()
+        run, shared = ([n], gaps) if gaps else ([], set())
+    close()
+    return rows
+
+
+def _has_alnum(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
 
 
 def _is_label(line: str) -> bool:

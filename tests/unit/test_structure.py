@@ -449,3 +449,53 @@ def test_a_console_screenshot_s_lines_are_read_without_their_box_and_rules_are_n
         "--install-completion   Install completion for the shell. \u2502\n"
         "\u2502                        Needs Bash or Zsh.",
     ]
+
+
+SPEC_TABLE = """\
+        The second byte of Stream Flags is a bit field:
+
+            Bit(s)  Mask  Description
+             0-3    0x0F  Type of Check:
+                              ID    Size      Check name
+                              0x00   0 bytes  None
+                              0x01   4 bytes  CRC32
+                              0x0A  32 bytes  SHA-256
+
+        Implementations SHOULD support at least the Check IDs 0x00
+        (None) and 0x01 (CRC32).  Supporting other Check IDs is
+        OPTIONAL.  If an unsupported Check is used, the decoder
+        SHOULD indicate a warning or error.
+"""
+
+
+def test_columns_aligned_by_two_spaces_are_rows_under_their_head_and_sentence_gaps_are_not():
+    parts = text_parts(SPEC_TABLE)
+    rows = [(p.text, p.header) for p in parts if p.kind == ROW]
+    assert rows == [
+        ("Bit(s) | Mask | Description", "Bit(s) | Mask | Description"),
+        ("0-3 | 0x0F | Type of Check:", "Bit(s) | Mask | Description"),
+        ("ID | Size | Check name", "ID | Size | Check name"),
+        ("0x00 | 0 bytes | None", "ID | Size | Check name"),
+        ("0x01 | 4 bytes | CRC32", "ID | Size | Check name"),
+        ("0x0A | 32 bytes | SHA-256", "ID | Size | Check name"),
+    ]
+    assert parts[-1].kind == PARAGRAPH and parts[-1].text.endswith("SHOULD indicate a warning or error.")
+
+
+def test_a_line_is_wrapped_when_the_next_word_would_not_have_fitted_on_it():
+    text = (
+        "0.1. Notices and Acknowledgements\n\n"
+        "        This file format was designed by Lasse Collin\n"
+        "        <lasse.collin@tukaani.org> and Igor Pavlov.\n\n"
+        "        Special thanks for helping with this document goes to\n"
+        "        Ville Koskinen. Thanks for helping with this document goes to\n"
+        "        Mark Adler, H. Peter Anvin, Mikko Pouru, and Lars Wirzenius.\n\n"
+        "        The widest line of the text, which sets the column it is wrapped at.\n"
+    )
+    assert kinds(text_parts(text))[:2] == [
+        (HEADING, "0.1. Notices and Acknowledgements"),
+        (
+            PARAGRAPH,
+            "This file format was designed by Lasse Collin <lasse.collin@tukaani.org> and Igor Pavlov.",
+        ),
+    ]
