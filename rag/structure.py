@@ -204,7 +204,7 @@ def text_parts(text: str, *, paged: bool = False, title_line: bool = False) -> l
     clause is the document's title (level 0), or else a short line set centered right under a header
     of label–value lines and columns (an RFC's title under its memo header).
     """
-    lines = _page_lines(text)
+    lines = _unboxed(_page_lines(text))
     # The column the text is wrapped at, if it is: its widest line that is not too long to be wrapped
     width = max((len(line) for line, _ in lines if len(line) <= _WRAP_WIDTH), default=0)
     parts: list[Part] = []
@@ -296,6 +296,36 @@ def _page_lines(text: str) -> list[tuple[str, int]]:
         first = next((i for i, line in enumerate(kept) if line.strip()), len(kept))
         lines += [(line, n) for line in kept[first:]]
     return lines
+
+
+_BOX_FRAMES = "*#"  # not "|": a pipe table is no box
+_BOX_LINES = 3
+
+
+def _unboxed(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The lines with the text inside a box drawn with one character ("*  6. Disclaimer of Warranty  *"
+    between rules of "*") taken out of it: runs of three lines or more that begin with the same frame
+    character and end with it at the same column lose it, and a rule of it is a blank line."""
+    out = list(lines)
+    n = 0
+    while n < len(lines):
+        line = lines[n][0].rstrip()
+        frame = line[:1] if line[:1] in _BOX_FRAMES and len(line) > 2 and line[-1] == line[:1] else ""
+        end = n
+        while end < len(lines) and frame and _framed(lines[end][0].rstrip(), frame, len(line)):
+            end += 1
+        if end - n >= _BOX_LINES:
+            for i in range(n, end):
+                inner = lines[i][0].rstrip()[1:-1]
+                out[i] = ("" if not inner.strip(frame + " -=") else f" {inner}".rstrip(), lines[i][1])
+            n = end
+        else:
+            n += 1
+    return out
+
+
+def _framed(line: str, frame: str, width: int) -> bool:
+    return len(line) == width and line[0] == frame and line[-1] == frame
 
 
 def _running(line: str) -> str:

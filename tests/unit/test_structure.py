@@ -499,3 +499,13 @@ def test_a_line_is_wrapped_when_the_next_word_would_not_have_fitted_on_it():
             "This file format was designed by Lasse Collin <lasse.collin@tukaani.org> and Igor Pavlov.",
         ),
     ]
+
+
+def test_text_in_a_box_of_asterisks_is_read_without_its_frame():
+    lines = ["", "6. Disclaimer of Warranty", "-------------------------", ""]
+    lines += ["Covered Software is provided under", 'this License on an "as is" basis.', ""]
+    text = "\n".join(["*" * 40, *(f"*  {line:<36}*" for line in lines), "*" * 40])
+    assert kinds(text_parts(text)) == [
+        (HEADING, "6. Disclaimer of Warranty"),
+        (PARAGRAPH, 'Covered Software is provided under this License on an "as is" basis.'),
+    ]
