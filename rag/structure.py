@@ -139,7 +139,6 @@ _BULLET = re.compile(r"^([-*•◦▪‣–·o]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[
 # not a URL ("https://").
 _FIELD = re.compile(r"^([A-Z0-9][^:\n]{0,60}?):[ \t]+(?!//)\S")
 _FIELD_LABEL_WORDS = 6
-_DEFINITION_INDENT = 2  # a definition is set in at least this much further than its term
 # Words that make the words before a colon a clause, not a label; a reporting verb before a colon
 # opens a quotation ('Minister Reimberg said: "Stay home."')
 _CLAUSE_WORDS = word_set(
@@ -415,23 +414,12 @@ def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool) -> list[
         # a line ending in a colon after a wrapped one ends a sentence ("... in the Port Registry:")
         starts_item = is_bullet(stripped)
         starts_field = is_field(stripped) or (_is_label(stripped) and not wrapped)
-        # a term over its definition set in further: "-k --keep" over "Keep (don't delete) input files"
-        defines = (
-            len(current) == 1
-            and kind == PARAGRAPH
-            and not (starts_item or starts_field)
-            and _indent(line) >= _indent(current[0]) + _DEFINITION_INDENT
-            and _is_term(previous)
-        )
-        if defines:
-            current[0], kind = f"{previous}:", FIELD
         goes_on = (
             current
             and not starts_item
             and not starts_field
             and (
-                defines
-                or wrapped
+                wrapped
                 or (stripped[:1].islower() and not previous.endswith((".", "!", "?")))
                 or (kind == FIELD and previous.endswith(":"))  # a label alone takes what follows
             )
@@ -443,18 +431,6 @@ def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool) -> list[
         current.append(line)
     close()
     return parts
-
-
-def _is_term(line: str) -> bool:
-    """Whether a line could name what the lines under it define: a few words, not a sentence's end nor
-    code ("while (1) {" over its body); an option ("-o, --output <file>") may have code's marks."""
-    line = line.strip()
-    return (
-        len(line.split()) <= _FIELD_LABEL_WORDS
-        and not line.endswith(_CLAUSE_END)
-        and not is_bullet(line)
-        and (bool(re.match(r"--?\w", line)) or not _CODE_MARKS.search(line))
-    )
 
 
 def _cells(line: str) -> list[str]:

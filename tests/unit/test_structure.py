@@ -509,21 +509,3 @@ def test_text_in_a_box_of_asterisks_is_read_without_its_frame():
         (HEADING, "6. Disclaimer of Warranty"),
         (PARAGRAPH, 'Covered Software is provided under this License on an "as is" basis.'),
     ]
-
-
-def test_a_term_over_its_definition_set_in_further_is_one_field_but_code_is_not():
-    text = (
-        "OPTIONS\n"
-        "       -k --keep\n"
-        "              Keep (don't delete) input files during compression or\n"
-        "              decompression.\n\n"
-        "   Collector\n"
-        "      The host that receives records from many stations.\n\n"
-        "   while (1) {\n"
-        "       const int byte = read_byte();\n"
-    )
-    assert kinds(text_parts(text))[1:3] == [
-        (FIELD, "-k --keep: Keep (don't delete) input files during compression or decompression."),
-        (FIELD, "Collector: The host that receives records from many stations."),
-    ]
-    assert kinds(text_parts(text))[3][0] == PARAGRAPH
