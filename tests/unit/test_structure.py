@@ -464,7 +464,11 @@ SPEC_TABLE = """\
         Implementations SHOULD support at least the Check IDs 0x00
         (None) and 0x01 (CRC32).  Supporting other Check IDs is
         OPTIONAL.  If an unsupported Check is used, the decoder
-        SHOULD indicate a warning or error.
+        SHOULD indicate a warning or error.  A decoder that meets a
+        Check ID it does not know reads the Check field all the
+        same, since the size of the field follows from the ID, and
+        it can then go on to the next Block as if the Check were
+        one it supports, which is what most decoders do in practice.
 """
 
 
@@ -479,7 +483,34 @@ def test_columns_aligned_by_two_spaces_are_rows_under_their_head_and_sentence_ga
         ("0x01 | 4 bytes | CRC32", "ID | Size | Check name"),
         ("0x0A | 32 bytes | SHA-256", "ID | Size | Check name"),
     ]
-    assert parts[-1].kind == PARAGRAPH and parts[-1].text.endswith("SHOULD indicate a warning or error.")
+    assert parts[-1].kind == PARAGRAPH and parts[-1].text.endswith("what most decoders do in practice.")
+
+
+def _justify(words: list[str], width: int, indent: int = 7) -> list[str]:
+    """Words set as a manual page sets them: lines spaced out to end at ``width``, the last ragged."""
+    lines, line = [], []
+    for word in words:
+        if line and indent + len(" ".join([*line, word])) > width:
+            lines.append(line)
+            line = []
+        line.append(word)
+    out = []
+    for words_ in lines:
+        gaps, room = len(words_) - 1, width - indent - len("".join(words_))
+        spaced = "".join(w + " " * (room // gaps + (i < room % gaps)) for i, w in enumerate(words_[:-1]))
+        out.append(" " * indent + spaced + words_[-1])
+    return [*out, " " * indent + " ".join(line)]
+
+
+def test_a_justified_text_s_spaces_are_no_table():
+    words = (
+        "Use archive file or device ARCHIVE. If this option is not given, tar will first examine the "
+        "environment variable TAPE. If it is set, its value will be used as the archive name. "
+    ) * 12
+    lines = _justify(words.split(), 60)
+    parts = text_parts("\n".join(lines))
+    assert [p.kind for p in parts] == [PARAGRAPH] and parts[0].text.endswith("used as the archive name.")
+    assert len(lines) > 20 and all(len(line) == 60 for line in lines[:-1])
 
 
 def test_a_line_is_wrapped_when_the_next_word_would_not_have_fitted_on_it():
