@@ -132,8 +132,11 @@ _NUMBERED_HEADING = re.compile(
     r"^(?:(?:[Ss]ection|[Aa]ppendix|[Cc]hapter|[Aa]rticle|[Pp]art)\s+)?(\d{1,2}(?:\.\d{1,2})*\.?|[A-Z](?:\.\d{1,2})+\.?|[A-Z]\.)"
     r"\s+([A-Z].*)$"
 )
-# "- ", "• ", "o " (older RFCs' bullet), "1) ", "(a) ", "iv. ", and clause numbers "4.1 " / "4.1.2. "
-_BULLET = re.compile(r"^([-*•◦▪‣–·o]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]|\d{1,2}(?:\.\d{1,2})+\.?)\s+(?=\S)")
+# "- ", "• ", "o  " (older RFCs' bullet, two spaces after it: "o bien" is Spanish prose), "1) ", "(a) ",
+# "iv. ", and clause numbers "4.1 " / "4.1.2. "
+_BULLET = re.compile(
+    r"^([-*•◦▪‣–·]|o(?= {2})|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]|\d{1,2}(?:\.\d{1,2})+\.?)\s+(?=\S)"
+)
 # "HSR Filing Fee: $30,000", "E23: Steam boiler overpressure.", "Early Termination Granted: ..."; not
 # "Note that: ..." inside prose (the label starts with a capital or a digit and has at most 6 words),
 # not a URL ("https://").
@@ -350,14 +353,15 @@ def is_bullet(line: str) -> bool:
 def _joined(lines: list[str]) -> str:
     """Wrapped lines as the one line they were: a word hyphenated at a line end is whole again
     ("adip-" + "iscing"), a hyphenated name keeps its hyphen ("Hart-Scott-" + "Rodino")."""
-    text = ""
+    pieces: list[str] = []
     for line in lines:
         line = line.strip()
-        if re.search(r"[^\W\d_]-$", text) and line[:1].isalpha():
-            text = (text[:-1] if line[:1].islower() else text) + line
+        last = pieces[-1] if pieces else ""
+        if re.search(r"[^\W\d_]-$", last[-2:]) and line[:1].isalpha():
+            pieces[-1] = (last[:-1] if line[:1].islower() else last) + line
         else:
-            text = f"{text} {line}" if text else line
-    return text
+            pieces.append(line)
+    return " ".join(pieces)
 
 
 def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool, margin: int = 0) -> list[Part]:
@@ -395,18 +399,24 @@ def _group_parts(lines: list[tuple[str, int]], width: int, paged: bool, margin: 
         )
         # "12 bar and the valve opens" goes on; a table's row is no heading
         level = 0 if wrapped or n in table else heading_level(stripped)
-        spaced_out = bool(margin) and len(line) >= margin  # a justified line: its gaps are no columns
-        cells, heads = table.get(n) or (_cells(stripped) if not (wrapped or spaced_out) else [], False)
+        aligned = table.get(n)
+        cells = (
+            aligned.cells
+            if aligned
+            else _cells(stripped)
+            if not (wrapped or _at_margin(line, margin))
+            else []
+        )
         if level or cells:
             close()
         if level:
             parts.append(Part(HEADING, stripped, level=level, page=line_page if paged else None))
             continue
-        if cells:  # a rule "|---|---|" under a row makes it the header, as does an aligned table's head
-            if heads:
-                header = " | ".join(cells)
-                parts.append(Part(ROW, header, header=header, page=line_page if paged else None))
-            elif _TABLE_RULE.fullmatch(stripped):
+        if aligned:  # its table's head line, if it has one, is its header (and is a row, never a unit)
+            parts.append(Part(ROW, " | ".join(cells), header=aligned.head, page=line_page if paged else None))
+            continue
+        if cells:  # a rule "|---|---|" under a row makes it the header
+            if _TABLE_RULE.fullmatch(stripped):
                 if parts and parts[-1].kind == ROW:
                     header = parts[-1].text
                     parts[-1] = replace(parts[-1], header=header)
@@ -447,17 +457,28 @@ def _cells(line: str) -> list[str]:
     return cells if len(cells) >= 2 and not is_field(line) else []
 
 
-_INNER_GAP = re.compile(r"(?<=[^\s.!?;:]) {2,}(?=\S)")  # not the two spaces some put after a sentence
+# Not the two spaces some put after a sentence; an ellipsis ("...") may stand in a table's cell
+_INNER_GAP = re.compile(r"(?:(?<=[^\s.!?;:])|(?<=\.\.\.)) {2,}(?=\S)")
 
 
-def _aligned_rows(lines: list[str], margin: int = 0) -> dict[int, tuple[list[str], bool]]:
+@dataclass(frozen=True)
+class AlignedRow:
+    """A line of a table whose columns are aligned with spaces (see ``_aligned_rows``)."""
+
+    cells: list[str]
+    head: str
+    """The cells of its table's head line, " | "-separated, or "" when the table has none."""
+
+
+def _aligned_rows(lines: list[str], margin: int = 0) -> dict[int, AlignedRow]:
     """The lines of a group that are rows of a table whose columns are aligned with spaces, by index:
     runs of two lines or more, each with a gap of two spaces or more inside it (not after a sentence)
     and none a heading, list item or label–value line, that have gaps at the same columns ("0x00   0
-    bytes  None" over "0x0A  32 bytes  SHA-256"). Each gives its cells, cut at those columns (or at
-    its own gaps of three spaces, where that gives more), and whether it is the table's head: its first
-    line when that has no digit and the rows under it do ("ID    Size      Check name")."""
-    rows: dict[int, tuple[list[str], bool]] = {}
+    bytes  None" over "0x0A  32 bytes  SHA-256"); in a justified text (``margin``), none reaching the
+    margin, and one column starting at one place in every line. Each is cut at those columns (or at its
+    own gaps of three spaces, where that gives more cells); the first line is the table's head when it
+    has no digit and the rows under it do ("ID    Size      Check name")."""
+    rows: dict[int, AlignedRow] = {}
     run: list[int] = []
     shared: set[int] = set()
 
@@ -467,21 +488,20 @@ def _aligned_rows(lines: list[str], margin: int = 0) -> dict[int, tuple[list[str
         ):
             return
         cuts = _starts(shared)
-        first, *others = run
-        heads = not _has_digit(lines[first]) and any(_has_digit(lines[n]) for n in others)
+        cells = {}
         for n in run:
             line = lines[n]
-            cells = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
-            cells = max([c for c in cells if c], _cells(line.strip()), key=len)
-            rows[n] = (cells, heads and n == first)
+            cut = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+            cells[n] = max([c for c in cut if c], _cells(line.strip()), key=len)
+        first, *others = run
+        headed = not _has_digit(lines[first]) and any(_has_digit(lines[n]) for n in others)
+        head = " | ".join(cells[first]) if headed else ""
+        rows.update((n, AlignedRow(cells[n], head)) for n in run)
 
     for n, line in enumerate(lines):
         stripped = line.strip()
         cell_like = not (
-            is_field(stripped)
-            or is_bullet(stripped)
-            or heading_level(stripped)
-            or (margin and len(line) >= margin)
+            is_field(stripped) or is_bullet(stripped) or heading_level(stripped) or _at_margin(line, margin)
         )
         gaps = (
             {i for m in _INNER_GAP.finditer(line) for i in range(m.start(), m.end())} if cell_like else set()
@@ -513,6 +533,12 @@ def _justified_margin(lines: list[str], width: int) -> int:
         return 0
     margin, flush = Counter(spaced).most_common(1)[0]
     return margin if flush >= _JUSTIFIED_FLUSH * len(spaced) else 0
+
+
+def _at_margin(line: str, margin: int) -> bool:
+    """Whether a line of a justified text reaches its margin: spaced out to fill it, its gaps are no
+    table's columns. (A table row that happens to reach the margin is read as prose too.)"""
+    return bool(margin) and len(line) >= margin
 
 
 def _starts(columns: set[int]) -> list[int]:
@@ -574,7 +600,9 @@ def code_lines(text: str, offset: int = 0) -> list[tuple[int, int]]:
     at = 0
     for line in text.split("\n"):
         found = _LINE_TEXT.search(line)
-        if found and any(c.isalnum() for c in found.group()):
+        if not (found and _has_alnum(found.group())):
+            comment_open, columns = False, set()  # "# end of loop" over "}" comments on nothing below
+        else:
             start, end = at + found.start(), at + found.end()
             if units and (comment_open or found.start() in columns):
                 units[-1][1] = end

@@ -106,6 +106,10 @@ usage: normalizer [-h] [-m] file
 ```toml
 # Same width as Black.
 line-length = 88
+# end of the settings
+}
+
+target = "py311"
 ```
 """
 
@@ -117,4 +121,6 @@ def test_a_code_block_s_units_are_its_lines_with_their_comments_and_wrapped_desc
         "-m, --minimal   Print only the detected encoding. Leave out the JSON\n                  report.",
         "-r, --replace   Replace the file with its UTF-8 text.",
         "# Same width as Black.\nline-length = 88",
+        "# end of the settings",
+        'target = "py311"',
     ]

@@ -102,6 +102,10 @@ def test_an_older_rfc_s_o_bullets_are_items():
         ),
         (ITEM, "o  A collector serves up to 4096 stations."),
     ]
+    spanish = "Puede indicar la ruta en la orden\no bien con la variable de entorno.\n"
+    assert kinds(text_parts(spanish)) == [
+        (PARAGRAPH, "Puede indicar la ruta en la orden o bien con la variable de entorno.")
+    ]
 
 
 def test_long_lines_are_paragraphs_of_their_own_and_a_short_line_over_prose_is_a_heading():
@@ -435,7 +439,7 @@ def test_a_short_line_set_in_from_the_text_under_it_is_code_not_a_heading():
     assert [p.text for p in parts if p.kind == HEADING] == headings
 
 
-def test_a_console_screenshot_s_lines_are_read_without_their_box_and_rules_are_no_lines():
+def test_a_console_screenshot_s_lines_leave_out_the_box_at_their_ends_and_rules_are_no_lines():
     text = (
         "\u256d\u2500 Options \u2500\u2500\u2500\u2500\u256e\n"
         "\u2502 --install-completion   Install completion for the shell. \u2502\n"
@@ -460,6 +464,7 @@ SPEC_TABLE = """\
                               0x00   0 bytes  None
                               0x01   4 bytes  CRC32
                               0x0A  32 bytes  SHA-256
+             4-7    0xF0  Reserved for future use.
 
         Implementations SHOULD support at least the Check IDs 0x00
         (None) and 0x01 (CRC32).  Supporting other Check IDs is
@@ -482,6 +487,7 @@ def test_columns_aligned_by_two_spaces_are_rows_under_their_head_and_sentence_ga
         ("0x00 | 0 bytes | None", "ID | Size | Check name"),
         ("0x01 | 4 bytes | CRC32", "ID | Size | Check name"),
         ("0x0A | 32 bytes | SHA-256", "ID | Size | Check name"),
+        ("4-7 | 0xF0  Reserved for future use.", ""),  # the outer table's, not under the inner head
     ]
     assert parts[-1].kind == PARAGRAPH and parts[-1].text.endswith("what most decoders do in practice.")
 
