@@ -1,6 +1,6 @@
 """The structured question set (data/eval/structured: PDF, DOCX, Markdown, HTML and RFC-style text)
-answered by the real system: every quoted answer is a whole evidence unit, and every citation names
-the heading path it stands under."""
+answered by the real system: every quoted answer is a whole evidence unit (a sentence, a whole block,
+or a line of code), and every citation names the heading path it stands under."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def structured_store(tmp_path_factory) -> Path:
 
 def test_every_quoted_answer_is_a_whole_unit_with_its_section(structured_store):
     from rag.reading import Found, read_document
+    from rag.structure import code_lines
 
     questions = [json.loads(line) for line in (STRUCTURED / "questions.jsonl").read_text().splitlines()]
     documents = {}
@@ -45,11 +46,15 @@ def test_every_quoted_answer_is_a_whole_unit_with_its_section(structured_store):
             assert doc.text[source.start : source.end] == source.quote
             block = next(b for b in doc.blocks if b.start <= source.start < b.end)
             assert block.kind != "heading", f"{q['id']} quotes a heading: {source.quote!r}"
-            starts_whole = source.start == block.start or _SENTENCE_BEFORE.search(
-                doc.text[block.start : source.start]
-            )
-            ends_whole = source.end == block.end or source.quote.endswith(_SENTENCE_END)
-            assert starts_whole and ends_whole, f"{q['id']} quotes a fragment: {source.quote!r}"
+            if block.kind == "code":  # a code block's units are its lines
+                lines = code_lines(doc.text[block.start : block.end], offset=block.start)
+                whole = (source.start, source.end) in lines
+            else:
+                starts_whole = source.start == block.start or _SENTENCE_BEFORE.search(
+                    doc.text[block.start : source.start]
+                )
+                whole = starts_whole and (source.end == block.end or source.quote.endswith(_SENTENCE_END))
+            assert whole, f"{q['id']} quotes a fragment: {source.quote!r}"
             assert source.end <= block.end or block.kind in ("paragraph", "quote")
             assert source.section == " › ".join(block.section), q["id"]
             quoted += 1
