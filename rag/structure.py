@@ -329,6 +329,8 @@ def _unboxed(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _framed(line: str, frame: str, width: int) -> bool:
+    """Whether ``line`` is a line of a box drawn with ``frame``: that character at both ends, and as long
+    as the box's first line (``width``)."""
     return len(line) == width and line[0] == frame and line[-1] == frame
 
 
@@ -578,9 +580,6 @@ def with_fields(parts: Iterable[Part]) -> list[Part]:
     return out
 
 
-# ---- Stored with each chunk ---------------------------------------------------------------------
-
-
 _COMMENT = re.compile(r"(?:#|//)(?:\s|$)")  # a comment line: "# Same as Black.", "// retry once"
 _LINE_TEXT = re.compile(r"[^\s\u2500-\u257f](?:.*[^\s\u2500-\u257f])?")  # a line but its frame
 _COLUMN_GAP = re.compile(r"\S\s{2,}(?=\S)")  # the gap before a second column ("-m, --minimal  Only ...")
@@ -612,6 +611,9 @@ def code_lines(text: str, offset: int = 0) -> list[tuple[int, int]]:
             comment_open = bool(_COMMENT.match(found.group())) and (comment_open or units[-1][0] == start)
         at += len(line) + 1
     return [(offset + start, offset + end) for start, end in units]
+
+
+# ---- Stored with each chunk ---------------------------------------------------------------------
 
 
 def encode_blocks(blocks: Sequence[Block]) -> str:
